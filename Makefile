@@ -1,0 +1,116 @@
+# noshowd - see README.md. `make`, `make check`, `make demo`, `make bench`, `make install`.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR = $(PREFIX)/bin
+SBINDIR = $(PREFIX)/sbin
+MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/noshowd
+UNITDIR ?= /lib/systemd/system
+
+PKGS = libcurl libical sqlite3 libconfig libcrypto
+CC ?= cc
+WARN = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
+	-Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Idaemon -Ibuild \
+	-DNOSHOWD_DATADIR='"$(DATADIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+MAINS = daemon/noshowd.c daemon/noshowctl.c
+CORE_SRCS = $(filter-out $(MAINS), $(wildcard daemon/*.c))
+GEN_SRCS = build/gen_migrations.c build/gen_windows_zones.c
+CORE_OBJS = $(CORE_SRCS:daemon/%.c=build/%.o) $(GEN_SRCS:.c=.o)
+UNIT_SRCS = $(wildcard tests/unit/check_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+
+all: deps-build noshowd noshowctl
+
+deps-build:
+	@tools/deps.sh build
+
+build/.dir:
+	@mkdir -p build/tests && touch $@
+
+build/%.o: daemon/%.c daemon/*.h build/.dir
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/gen_%.o: build/gen_%.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/gen_migrations.c: tools/embed.sh $(wildcard sql/*.sql) build/.dir
+	tools/embed.sh migrations $(sort $(wildcard sql/*.sql)) > $@
+
+build/gen_windows_zones.c: tools/embed.sh data/windows-zones.tsv build/.dir
+	tools/embed.sh windows_zones data/windows-zones.tsv > $@
+
+build/libnoshow.a: $(CORE_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+noshowd: build/noshowd.o build/libnoshow.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+noshowctl: build/noshowctl.o build/libnoshow.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+build/tests/%: tests/unit/%.c tests/unit/unit.h build/libnoshow.a
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< build/libnoshow.a \
+		$(LDFLAGS) $(LIBS) $(CHECK_LIBS)
+
+deps-check:
+	@tools/deps.sh check
+
+unit: deps-check noshowd noshowctl $(UNIT_BINS)
+	@tools/run-unit.sh $(UNIT_BINS)
+
+integration: deps-check noshowd noshowctl
+	@tests/run-integration.sh
+
+lint-man:
+	@tools/lint-man.sh
+
+check: deps-check all unit integration lint-man
+	@echo "make check: all tests passed"
+
+demo: noshowd noshowctl
+	@tools/deps.sh demo
+	@conf/demo/run.sh
+
+bench: noshowd noshowctl
+	@tools/deps.sh bench
+	@tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(SYSCONFDIR)/noshowd $(DESTDIR)$(UNITDIR)
+	install -m 755 noshowd $(DESTDIR)$(SBINDIR)/noshowd
+	install -m 755 noshowctl $(DESTDIR)$(BINDIR)/noshowctl
+	install -m 644 man/noshowctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/noshowd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/noshowd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 systemd/noshowd.service $(DESTDIR)$(UNITDIR)/
+	install -m 644 conf/noshowd.conf $(DESTDIR)$(DATADIR)/noshowd.conf.example
+	cp -R conf/templates $(DESTDIR)$(DATADIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/noshowd/noshowd.conf || \
+		install -m 640 conf/noshowd.conf $(DESTDIR)$(SYSCONFDIR)/noshowd/noshowd.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/noshowd $(DESTDIR)$(BINDIR)/noshowctl \
+		$(DESTDIR)$(MANDIR)/man1/noshowctl.1 $(DESTDIR)$(MANDIR)/man5/noshowd.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/noshowd.8 $(DESTDIR)$(UNITDIR)/noshowd.service
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build noshowd noshowctl
+
+.PHONY: all deps-build deps-check unit integration lint-man check demo bench install uninstall clean
+.DELETE_ON_ERROR:

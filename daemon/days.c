@@ -1,0 +1,204 @@
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <libical/ical.h>
+
+#include "days.h"
+
+static icaltimezone *
+days_zone(const char *zone)
+{
+	if (zone == NULL || strcmp(zone, "UTC") == 0 || strcmp(zone, "Etc/UTC") == 0)
+		return icaltimezone_get_utc_timezone();
+	return icaltimezone_get_builtin_timezone(zone);
+}
+
+int
+days_zone_known(const char *zone)
+{
+	return zone != NULL && days_zone(zone) != NULL;
+}
+
+int
+days_parse_duration(const char *s, int64_t *secs)
+{
+	int64_t n = 0, unit;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (n > INT64_MAX / 10 / 604800)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	switch (*p) {
+	case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 604800; break;
+	default: return -1;
+	}
+	if (p[1] != '\0')
+		return -1;
+	*secs = n * unit;
+	return 0;
+}
+
+void
+days_format_duration(int64_t secs, char out[32])
+{
+	static const struct { int64_t n; char c; } units[] = {
+		{ 604800, 'w' }, { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' },
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (secs != 0 && secs % units[i].n == 0) {
+			snprintf(out, 32, "%" PRId64 "%c", secs / units[i].n, units[i].c);
+			return;
+		}
+	}
+	snprintf(out, 32, "%" PRId64 "s", secs);
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+int
+days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
+    const char *zone, time_t *out)
+{
+	icaltimezone *z = days_zone(zone);
+	struct icaltimetype tt = icaltime_null_time();
+
+	if (z == NULL)
+		return -1;
+	tt.year = year;
+	tt.month = mon;
+	tt.day = mday;
+	tt.hour = hour;
+	tt.minute = min;
+	tt.second = sec;
+	tt.is_date = 0;
+	tt.zone = z;
+	*out = icaltime_as_timet_with_zone(tt, z);
+	return 0;
+}
+
+int
+days_utc_to_local(time_t t, const char *zone, struct tm *out)
+{
+	icaltimezone *z = days_zone(zone);
+	struct icaltimetype tt;
+	struct tm tm;
+	time_t wall;
+
+	if (z == NULL)
+		return -1;
+	tt = icaltime_from_timet_with_zone(t, 0, z);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = tt.year - 1900;
+	tm.tm_mon = tt.month - 1;
+	tm.tm_mday = tt.day;
+	tm.tm_hour = tt.hour;
+	tm.tm_min = tt.minute;
+	tm.tm_sec = tt.second;
+	wall = timegm(&tm);	/* also fills tm_wday and tm_yday */
+	tm.tm_gmtoff = (long)(wall - t);
+	*out = tm;
+	return 0;
+}
+
+void
+days_format_iso(time_t t, const char *zone, char out[32])
+{
+	struct tm tm;
+	int off;
+
+	if (days_utc_to_local(t, zone, &tm) < 0)
+		days_utc_to_local(t, "UTC", &tm);
+	off = (int)(tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff) % 86400;
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u%c%02u:%02u",
+	    (unsigned)(tm.tm_year + 1900) % 10000, (unsigned)(tm.tm_mon + 1) % 100,
+	    (unsigned)tm.tm_mday % 100, (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100,
+	    (unsigned)tm.tm_sec % 100, tm.tm_gmtoff < 0 ? '-' : '+', (unsigned)off / 3600,
+	    (unsigned)off / 60 % 60);
+}
+
+static int
+days_digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+int
+days_parse_iso(const char *s, const char *zone, time_t *out)
+{
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, se = 0, oh, om;
+	struct tm tm;
+
+	if (days_digits(&p, 4, &y) < 0 || *p++ != '-' || days_digits(&p, 2, &mo) < 0 ||
+	    *p++ != '-' || days_digits(&p, 2, &d) < 0)
+		return -1;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return -1;
+	if (*p == '\0')
+		return days_local_to_utc(y, mo, d, 0, 0, 0, zone, out);
+	if (*p != 'T' && *p != ' ')
+		return -1;
+	p++;
+	if (days_digits(&p, 2, &h) < 0 || *p++ != ':' || days_digits(&p, 2, &mi) < 0)
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (days_digits(&p, 2, &se) < 0)
+			return -1;
+	}
+	if (h > 23 || mi > 59 || se > 59)
+		return -1;
+	if (*p == '\0')
+		return days_local_to_utc(y, mo, d, h, mi, se, zone, out);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	if (*p == 'Z' && p[1] == '\0') {
+		*out = timegm(&tm);
+		return 0;
+	}
+	if (*p != '+' && *p != '-')
+		return -1;
+	{
+		int sign = *p++ == '-' ? -1 : 1;
+
+		if (days_digits(&p, 2, &oh) < 0)
+			return -1;
+		if (*p == ':')
+			p++;
+		if (days_digits(&p, 2, &om) < 0 || *p != '\0' || oh > 23 || om > 59)
+			return -1;
+		*out = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * Time at the edges: durations, ISO 8601 moments, and conversion between UTC seconds and
+ * wall-clock time in a named zone (IANA names, through libical's zone data). Inside noshowd
+ * every moment is a time_t in UTC; these functions are where text and zones come in and out.
+ */
+#ifndef NOSHOWD_DAYS_H
+#define NOSHOWD_DAYS_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* "90s", "30m", "48h", "7d", "2w" -> seconds. Strict: digits then exactly one unit. */
+int days_parse_duration(const char *s, int64_t *secs);
+/* Shortest exact text for a duration ("7d", "36h", "90s"). */
+void days_format_duration(int64_t secs, char out[32]);
+
+/*
+ * Parse an ISO 8601 moment: "2027-01-04T09:00:00+01:00", "...Z", "2027-01-04T09:00" or
+ * "2027-01-04 09:00" (wall time in `zone`), or a date "2027-01-04" (midnight in `zone`).
+ * Returns 0, or -1 if the text is not such a moment or the date does not exist.
+ */
+int days_parse_iso(const char *s, const char *zone, time_t *out);
+
+/* "2027-01-04T09:00:00+01:00": t shown as wall time in zone, with that zone's offset. */
+void days_format_iso(time_t t, const char *zone, char out[32]);
+
+/*
+ * Wall time in a zone -> UTC. For a time skipped by a DST switch the later offset applies;
+ * for a repeated hour, the first. Returns -1 if zone is unknown.
+ */
+int days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
+    const char *zone, time_t *out);
+/* UTC -> wall time in zone (struct tm fields as in gmtime; tm_gmtoff set). */
+int days_utc_to_local(time_t t, const char *zone, struct tm *out);
+
+/* 1 if zone is a zone name libical knows. */
+int days_zone_known(const char *zone);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * One place for diagnostics. Under systemd (JOURNAL_STREAM set) lines carry the <N> priority
+ * prefix of sd-daemon(3) so journald keeps the level; otherwise they are plain
+ * "noshowd: message" lines. All functions save and restore errno.
+ */
+#ifndef NOSHOWD_LOG_H
+#define NOSHOWD_LOG_H
+
+void log_init(const char *progname, int verbose);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror */
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Run every Check unit binary (one per module) and sum their checks into one closing line.
+set -u
+pass=0 fail=0 bad=0
+for t in "$@"; do
+	out=$(CK_FORK=yes "$t" 2>&1); rc=$?
+	line=$(echo "$out" | grep -E '^[0-9]+%: Checks' | tail -n 1)
+	echo "$(basename "$t"): ${line:-no result (crashed?)}"
+	[ $rc -eq 0 ] || { echo "$out" | grep -vE '^(Running suite|[0-9]+%: Checks)'; bad=1; }
+	n=$(echo "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
+	nf=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 + \2/p')
+	[ -n "$n" ] || { bad=1; continue; }
+	nf=$(( ${nf:-0} ))
+	pass=$((pass + n - nf)); fail=$((fail + nf))
+done
+echo "unit: $pass passed, $fail failed"
+[ $fail -eq 0 ] && [ $bad -eq 0 ]
