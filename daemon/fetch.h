@@ -26,12 +26,28 @@ struct fetch_result {
 	long code;		/* HTTP status, 0 for file:// or no answer */
 	char *body;		/* NUL-terminated copy of the body (CHANGED only) */
 	size_t len;
-	char *etag, *last_modified;	/* from the response, or NULL */
-	char hash[65];		/* of the body (CHANGED and UNCHANGED-by-hash) */
-	char err[512];
+	/*
+	 * The validators to send next time (http and https only, else NULL): those of the
+	 * final response after redirects; on a 304 that repeats none, the ones in prev.
+	 * NULL after a 200 means the server no longer sends that validator.
+	 */
+	char *etag, *last_modified;
+	/* Of the body (CHANGED and UNCHANGED-by-hash); on a 304, prev->body_hash if given. */
+	char hash[65];
+	char err[512];		/* FAILED only; never contains the URL's user:password */
 };
 
+/* curl_global_init once; call at start-up, before any thread exists. */
 void fetch_global_init(void);
+/* curl_global_cleanup, for a clean exit (and valgrind). */
+void fetch_global_cleanup(void);
+
+/*
+ * Fetch url (http://, https:// or file://; redirects up to 5, to http(s) only) into out,
+ * sending prev's validators as If-None-Match / If-Modified-Since for http(s). prev may be
+ * NULL. timeout_secs <= 0 means 30 s; max_size 0 means no cap. Returns 0 for CHANGED and
+ * UNCHANGED, -1 for FAILED with out->err set. Always call fetch_result_release(out).
+ */
 int fetch_get(const char *url, const struct fetch_validators *prev, long timeout_secs,
     size_t max_size, struct fetch_result *out);
 void fetch_result_release(struct fetch_result *r);

@@ -1,0 +1,39 @@
+/*
+ * One cycle of the daemon: declare configured sessions, poll every source, apply what
+ * changed. Each source is fetched outside any transaction (the network is slow) and applied
+ * in a transaction of its own, so one failing source never holds up or undoes another.
+ */
+#ifndef NOSHOWD_CYCLE_H
+#define NOSHOWD_CYCLE_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "config.h"
+#include "store.h"
+
+/*
+ * Run one cycle at `now`. With dry_run every transaction is rolled back after printing what
+ * it would have recorded to `out`. Progress lines ("source NAME: ...") go to `out` when it
+ * is not NULL. Returns 0, or -1 when the cycle could not run at all (err says why); a
+ * failing source is not a failed cycle: it is recorded in its status.
+ */
+int cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out,
+    char err[]);
+
+/* Declare the configured sessions and fill their seats, in one transaction. */
+int cycle_sessions(struct store *s, const struct config *c, time_t now, int dry_run,
+    FILE *out);
+
+/* Poll one source now (used by cycle_run). Returns 0, or -1 if the store failed. */
+int cycle_poll(struct store *s, const struct config *c, const struct config_source *src,
+    time_t now, int dry_run, FILE *out);
+
+/* Apply a quarantined poll of `name` despite max_drop (noshowctl source accept). */
+int cycle_accept(struct store *s, const struct config *c, const char *name, time_t now,
+    FILE *out, char err[]);
+
+/* Print the events with id > since as readable lines (for --dry-run and --once). */
+void cycle_print_events(struct store *s, int64_t since, const char *zone, FILE *out);
+
+#endif

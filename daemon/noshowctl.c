@@ -1,0 +1,366 @@
+/*
+ * noshowctl: the trainer's command line. Every command opens the same database as the
+ * daemon, runs in one transaction, and applies the same rules (seats, policy). Exit status:
+ * 0 success, 1 a failed command (the reason on stderr), 2 a usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cycle.h"
+#include "days.h"
+#include "feed.h"
+#include "fetch.h"
+#include "log.h"
+#include "seats.h"
+#include "setup.h"
+#include "store.h"
+#include "util.h"
+#include "view.h"
+
+struct ctl {
+	const char *config_path;
+	struct config c;
+	struct store s;
+	struct view v;
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*run)(struct ctl *, int argc, char **argv);
+	int needs_store;
+};
+
+static const struct command commands[];
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: noshowctl [-c FILE] [--now TIME] [--json] COMMAND ...\n"
+	    "commands:\n");
+	for (const struct command *cmd = commands; cmd->name; cmd++)
+		fprintf(f, "  %-15s %-34s %s\n", cmd->name, cmd->args, cmd->help);
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "noshowctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return 2;
+}
+
+/* Options after the command name: a tiny getopt for "--flag VALUE" and "--flag". */
+static const char *
+opt_value(int *argc, char **argv, const char *flag, int *missing)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], flag) != 0)
+			continue;
+		if (i + 1 >= *argc) {
+			*missing = 1;
+			return NULL;
+		}
+		{
+			const char *v = argv[i + 1];
+
+			memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof(*argv));
+			*argc -= 2;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static int
+opt_flag(int *argc, char **argv, const char *flag)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], flag) == 0) {
+			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i - 1) * sizeof(*argv));
+			(*argc)--;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Any "--x" left over is a usage error. */
+static int
+opt_leftover(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) == 0)
+			return usage_error("unknown option \"%s\"", argv[i]);
+	return 0;
+}
+
+static int
+cmd_status(struct ctl *x, int argc, char **argv)
+{
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 1)
+		return usage_error("status takes no arguments%s", "");
+	return view_status(&x->v) < 0 ? 1 : 0;
+}
+
+static int
+cmd_sessions(struct ctl *x, int argc, char **argv)
+{
+	int all = opt_flag(&argc, argv, "--all"), rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 1)
+		return usage_error("sessions takes no arguments besides --all%s", "");
+	return view_sessions(&x->v, all) < 0 ? 1 : 0;
+}
+
+/* A session given on the command line: its exact id, or an unambiguous prefix of one. */
+static char *
+ctl_session(struct ctl *x, const char *arg)
+{
+	char *id = store_text(&x->s, "SELECT id FROM sessions WHERE id = ?", "t", arg);
+	int64_t n;
+
+	if (id != NULL)
+		return id;
+	n = store_int(&x->s, 0, "SELECT count(*) FROM sessions WHERE substr(id, 1, length(?1)) "
+	    "= ?1", "t", arg);
+	if (n == 1)
+		return store_text(&x->s, "SELECT id FROM sessions WHERE substr(id, 1, length(?1)) "
+		    "= ?1", "t", arg);
+	fprintf(stderr, "noshowctl: %s session \"%s\" (see noshowctl sessions --all)\n",
+	    n > 1 ? "more than one session starts with" : "no", arg);
+	return NULL;
+}
+
+static int
+cmd_bookings(struct ctl *x, int argc, char **argv)
+{
+	int missing = 0, rc;
+	const char *state = opt_value(&argc, argv, "--state", &missing);
+	char *session = NULL;
+
+	if (missing)
+		return usage_error("--state needs a state%s", "");
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc > 2)
+		return usage_error("bookings takes at most one session%s", "");
+	if (state != NULL && policy_state_parse(state) < 0)
+		return usage_error("--state: \"%s\" is not a state (waitlisted, pending, "
+		    "confirmed, released, cancelled, attended, no_show, refused)", state);
+	if (argc == 2 && (session = ctl_session(x, argv[1])) == NULL)
+		return 1;
+	rc = view_bookings(&x->v, session, state) < 0 ? 1 : 0;
+	free(session);
+	return rc;
+}
+
+static int
+cmd_show(struct ctl *x, int argc, char **argv)
+{
+	char ref[REF_LEN + 1];
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 2)
+		return usage_error("show needs one reference%s", "");
+	switch (ref_parse(argv[1], ref)) {
+	case REF_INVALID:
+		fprintf(stderr, "noshowctl: show: \"%s\" is not a booking reference (like "
+		    "NS-7KQ2-4D)\n", argv[1]);
+		return 1;
+	case REF_BADCHECK:
+		fprintf(stderr, "noshowctl: show: \"%s\" has a wrong check character; "
+		    "mistyped?\n", argv[1]);
+		return 1;
+	case REF_OK:
+		break;
+	}
+	return view_show(&x->v, ref) < 0 ? 1 : 0;
+}
+
+static int
+cmd_book(struct ctl *x, int argc, char **argv)
+{
+	int missing = 0, rc;
+	const char *name = opt_value(&argc, argv, "--name", &missing);
+	const char *company = opt_value(&argc, argv, "--company", &missing);
+	struct seats_session ss;
+	struct seats_person p;
+	enum booking_state st;
+	char *session, *email, *clean_name = NULL, *clean_company = NULL, ref[REF_LEN + 1];
+	int64_t id;
+
+	if (missing)
+		return usage_error("--name and --company need a value%s", "");
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 3)
+		return usage_error("book needs SESSION and EMAIL%s", "");
+	if ((name && !utf8_valid(name, strlen(name), NULL)) ||
+	    (company && !utf8_valid(company, strlen(company), NULL))) {
+		fprintf(stderr, "noshowctl: book: --name and --company must be UTF-8 text\n");
+		return 1;
+	}
+	email = str_lower(str_trim(xstrdup(argv[2])));
+	if (!email_valid(email)) {
+		fprintf(stderr, "noshowctl: book: \"%s\" is not a mail address\n", argv[2]);
+		free(email);
+		return 1;
+	}
+	if ((session = ctl_session(x, argv[1])) == NULL) {
+		free(email);
+		return 1;
+	}
+	rc = 1;
+	if (store_begin(&x->s) < 0)
+		goto out;
+	if (store_int(&x->s, 0, "SELECT count(*) FROM bookings WHERE session_id = ? AND "
+	    "email = ?", "tt", session, email) > 0) {
+		char *have = store_text(&x->s, "SELECT ref || ' (' || state || ')' FROM bookings "
+		    "WHERE session_id = ? AND email = ?", "tt", session, email);
+
+		fprintf(stderr, "noshowctl: book: %s already has booking %s in %s\n", email,
+		    have ? have : "?", session);
+		free(have);
+		store_rollback(&x->s);
+		goto out;
+	}
+	seats_session_get(&x->s, session, &ss);
+	if (ss.cancelled) {
+		fprintf(stderr, "noshowctl: book: session %s is cancelled\n", session);
+		store_rollback(&x->s);
+		goto out;
+	}
+	clean_name = name ? feed_clean_text(name, 0) : NULL;
+	clean_company = company ? feed_clean_text(company, 0) : NULL;
+	memset(&p, 0, sizeof(p));
+	p.email = email;
+	p.name = clean_name;
+	p.company = clean_company;
+	id = seats_book(&x->s, &x->c, &ss, &p, "manual", 0, x->v.now, "command book", ref, &st);
+	if (id < 0 || store_commit(&x->s) < 0) {
+		fprintf(stderr, "noshowctl: book: %s\n", x->s.error);
+		goto out;
+	}
+	if (!x->v.json)
+		printf("booked %s: %s\n", ref, policy_state_name(st));
+	view_booking_line(&x->v, id);
+	rc = 0;
+out:
+	free(session), free(email), free(clean_name), free(clean_company);
+	return rc;
+}
+
+static int
+cmd_source(struct ctl *x, int argc, char **argv)
+{
+	char err[ERR_MAX];
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 3 || strcmp(argv[1], "accept") != 0)
+		return usage_error("usage: source accept NAME%s", "");
+	fetch_global_init();
+	if (cycle_accept(&x->s, &x->c, argv[2], x->v.now, x->v.json ? NULL : stdout, err) < 0) {
+		fprintf(stderr, "noshowctl: source accept: %s\n", err);
+		return 1;
+	}
+	if (x->v.json)
+		printf("{\"accepted\":true}\n");
+	return 0;
+}
+
+static int
+cmd_check_config(struct ctl *x, int argc, char **argv)
+{
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 1)
+		return usage_error("check-config takes no arguments%s", "");
+	printf("%s: configuration OK\n", x->c.path);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "status", "", "health at a glance", cmd_status, 1 },
+	{ "sessions", "[--all]", "sessions with seats, paid and waiting list", cmd_sessions, 1 },
+	{ "bookings", "[SESSION] [--state S]", "bookings, newest session first", cmd_bookings,
+	    1 },
+	{ "show", "REF", "one booking with its history", cmd_show, 1 },
+	{ "book", "SESSION EMAIL [--name N] [--company C]", "a booking by hand", cmd_book, 1 },
+	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },
+	{ "check-config", "", "check the configuration", cmd_check_config, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "now", required_argument, NULL, 'N' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *now_text = NULL;
+	const struct command *cmd;
+	struct ctl x;
+	int ch, rc;
+
+	memset(&x, 0, sizeof(x));
+	/* "+" stops at the command name, so its own options are left for it. */
+	while ((ch = getopt_long(argc, argv, "+c:jh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': x.config_path = optarg; break;
+		case 'N': now_text = optarg; break;
+		case 'j': x.v.json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (cmd = commands; cmd->name; cmd++)
+		if (strcmp(cmd->name, argv[optind]) == 0)
+			break;
+	if (cmd->name == NULL)
+		return usage_error("unknown command \"%s\"", argv[optind]);
+	log_init("noshowctl", 0);
+	if (setup_config(x.config_path, &x.c) < 0)
+		return 1;
+	if (setup_now(now_text, x.c.timezone, &x.v.now) < 0) {
+		config_release(&x.c);
+		return 2;
+	}
+	if (cmd->needs_store && setup_store(&x.c, &x.s) < 0) {
+		config_release(&x.c);
+		return 1;
+	}
+	x.v.s = &x.s;
+	x.v.c = &x.c;
+	x.v.out = stdout;
+	rc = cmd->run(&x, argc - optind, argv + optind);
+	if (cmd->needs_store)
+		store_close(&x.s);
+	config_release(&x.c);
+	return rc;
+}

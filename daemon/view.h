@@ -1,0 +1,32 @@
+/*
+ * What noshowctl shows: sessions, bookings, one booking's story, and the status page, each
+ * as a readable table or (json != 0) one JSON document with the field names of SPEC
+ * section 7. Read-only.
+ */
+#ifndef NOSHOWD_VIEW_H
+#define NOSHOWD_VIEW_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "config.h"
+#include "store.h"
+
+struct view {
+	struct store *s;
+	const struct config *c;
+	time_t now;
+	int json;
+	FILE *out;
+};
+
+int view_sessions(struct view *v, int all);
+/* session NULL = all; state NULL = any. */
+int view_bookings(struct view *v, const char *session, const char *state);
+/* 0, or -1 when there is no booking with that reference (message on stderr). */
+int view_show(struct view *v, const char *ref);
+int view_status(struct view *v);
+/* One booking by id, as JSON object or one table line (used after `book`). */
+void view_booking_line(struct view *v, long long id);
+
+#endif
