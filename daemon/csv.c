@@ -385,8 +385,8 @@ regcsv_header_list(const struct csv_row *header, struct buf *b)
 
 /*
  * Find each mapped column in the header (col[f] = index or -1). A required one that is
- * missing fails the whole export: every row would be skipped, which the caller must not
- * mistake for "everyone cancelled". An optional one mapped to a name of the trainer's
+ * missing fails the whole export, since skipping every row would look to ingest as if every
+ * booking had vanished. An optional one mapped to a name of the trainer's
  * choosing that is missing is worth a warning (a typo in `columns`); one left at its default
  * name is simply not in this export.
  */
@@ -470,8 +470,11 @@ regcsv_dutch_to_iso(const char *s, char iso[32])
 	if (*s++ != ' ' || regcsv_digits(&s, 1, 2, &h) < 0 || *s++ != ':' ||
 	    regcsv_digits(&s, 2, 2, &mi) < 0)
 		return -1;
-	if (*s == ':' && (s++, regcsv_digits(&s, 2, 2, &se) < 0))
-		return -1;
+	if (*s == ':') {
+		s++;
+		if (regcsv_digits(&s, 2, 2, &se) < 0)
+			return -1;
+	}
 	if (*s != '\0')
 		return -1;
 	snprintf(iso, 32, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, h, mi, se);

@@ -1,0 +1,295 @@
+# tests/lib.sh: sourced by the integration tests (tests/integration/*.sh), in the spirit of
+# git's t/test-lib.sh. Bash only.
+#
+#	#!/bin/bash
+#	. "$(dirname "$0")/../lib.sh"
+#	mkdir feeds && cp "$TOP/tests/data/feed.ics" feeds/ &&
+#	start_httpd feeds
+#
+#	expect_success 'the first poll reads the feed' '
+#		"$NOSHOWD" -c noshowd.conf --once &&
+#		"$NOSHOWCTL" --json status >status.json &&
+#		expect_eq "$(json_get status.json ".sources[0].result")" ok "source result"
+#	'
+#	expect_success 'the second poll is conditional' '
+#		"$NOSHOWD" -c noshowd.conf --once &&
+#		expect_eq "$(httpd_count "GET /feed.ics 304 inm=\"")" 1 "304 answers"
+#	'
+#	done_testing
+#
+# What it sets up:
+#   $TOP        the top of the repository (found from this file's own path)
+#   $NOSHOWD, $NOSHOWCTL   the binaries at $TOP (built by make, never by a test)
+#   $T          a fresh temporary directory for this script, and the current directory;
+#               removed on exit (kept when TEST_KEEP=1)
+#   set -u; an EXIT/INT/TERM/HUP trap that kills every background process the script
+#   started (spawn, start_httpd, and any other child of the shell) and removes $T.
+#
+# Test bodies run in a subshell with `set -e`, stdin from /dev/null, and output captured;
+# the output is shown only when the step fails (or always with TEST_VERBOSE=1). Chain every
+# step with && anyway, as git's t/README asks: `set -e` does not stop at a failure inside an
+# && list or in a function called from one, and variables set in a body do not survive it.
+# Output is TAP ("ok N - ...", "not ok N - ...", "1..N" at the end).
+
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+NOSHOWD=$TOP/noshowd
+NOSHOWCTL=$TOP/noshowctl
+TEST_NAME=$(basename "$0" .sh)
+export TOP NOSHOWD NOSHOWCTL TEST_NAME
+
+_lib_count=0
+_lib_passed=0
+_lib_failed=0
+_lib_main_pid=$$
+
+# bail_out MESSAGE: stop the whole script (a broken test set-up, not a failed test).
+bail_out() {
+	echo "Bail out! $TEST_NAME: $*"
+	exit 1
+}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/noshow-$TEST_NAME.XXXXXX") || bail_out "mktemp failed"
+export T
+: >"$T/.pids"
+
+# The processes to stop: those spawn registered (they may have been started in a subshell
+# that is gone) and every descendant of this shell.
+_lib_descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		echo "$c"
+		_lib_descendants "$c"
+	done
+}
+
+_lib_alive() {
+	local s
+	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $s in Z*) return 1 ;; esac
+	return 0
+}
+
+# _lib_stop PID...: SIGTERM, up to 3 s of grace, then SIGKILL; reap our own children.
+_lib_stop() {
+	local p i alive
+	for p in "$@"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for i in $(seq 30); do
+		alive=
+		for p in "$@"; do
+			_lib_alive "$p" && alive=1 && break
+		done
+		[ -n "$alive" ] || break
+		sleep 0.1
+	done
+	for p in "$@"; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+
+_lib_cleanup() {
+	local rc=$? pids
+	# A subshell that inherited the trap must not tear down the script's processes.
+	[ "${BASHPID:-$$}" = "$_lib_main_pid" ] || return "$rc"
+	trap - EXIT INT TERM HUP
+	pids="$(cat "$T/.pids" 2>/dev/null) $(_lib_descendants "$$")"
+	# shellcheck disable=SC2086 # word splitting wanted
+	[ -z "${pids// /}" ] || _lib_stop $pids
+	cd / || true
+	if [ "${TEST_KEEP:-0}" = 1 ]; then
+		echo "# $TEST_NAME: kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+	exit "$rc"
+}
+
+trap _lib_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+cd "$T" || bail_out "cannot enter $T"
+
+# spawn COMMAND [ARG...]: run a command in the background (stdin from /dev/null), set
+# $SPAWN_PID, and have it killed at exit. Redirect its output on the call:
+#	spawn "$NOSHOWD" -f -c noshowd.conf >noshowd.out 2>&1
+spawn() {
+	"$@" </dev/null &
+	SPAWN_PID=$!
+	echo "$SPAWN_PID" >>"$T/.pids"
+}
+
+# stop_pid PID...: stop processes started with spawn before the script ends.
+stop_pid() {
+	_lib_stop "$@"
+}
+
+# wait_for SECONDS 'COMMANDS': evaluate COMMANDS every 0.1 s until they succeed; fails
+# (returns 1) when they have not within SECONDS.
+wait_for() {
+	local n=$(($1 * 10)) i
+	for i in $(seq "$n"); do
+		eval "$2" && return 0
+		sleep 0.1
+	done
+	echo "# wait_for: still false after $1 s: $2" >&2
+	return 1
+}
+
+# free_port: print a TCP port on 127.0.0.1 that was free a moment ago.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# start_httpd DIR [NAME]: serve DIR with tests/httpd.py (see its header for the special
+# paths and the log format) and export HTTPD_PORT, HTTPD_URL (http://127.0.0.1:PORT),
+# HTTPD_LOG (the request log) and HTTPD_PID. NAME (default httpd) keeps the files of a
+# second server apart; the variables always describe the last server started.
+start_httpd() {
+	local root=$1 name=${2:-httpd} pf i
+	[ -d "$root" ] || bail_out "start_httpd: $root is not a directory"
+	pf=$T/$name.port
+	rm -f "$pf"
+	HTTPD_PORT=
+	HTTPD_LOG=$T/$name.log
+	: >"$HTTPD_LOG"
+	spawn python3 "$TOP/tests/httpd.py" --root "$root" --port-file "$pf" \
+		--log "$HTTPD_LOG" 2>>"$T/$name.stderr"
+	HTTPD_PID=$SPAWN_PID
+	for i in $(seq 100); do
+		if [ -s "$pf" ]; then
+			read -r HTTPD_PORT <"$pf"
+			break
+		fi
+		kill -0 "$HTTPD_PID" 2>/dev/null ||
+			bail_out "tests/httpd.py exited: $(cat "$T/$name.stderr")"
+		sleep 0.1
+	done
+	[ -n "$HTTPD_PORT" ] || bail_out "tests/httpd.py did not start within 10 s"
+	HTTPD_URL=http://127.0.0.1:$HTTPD_PORT
+	export HTTPD_PORT HTTPD_URL HTTPD_LOG HTTPD_PID
+}
+
+# stop_httpd: stop the last server started (to test a source that goes away).
+stop_httpd() {
+	_lib_stop "$HTTPD_PID"
+}
+
+# httpd_count STRING: print how many lines of $HTTPD_LOG contain STRING (fixed string).
+httpd_count() {
+	grep -cF -- "$1" "$HTTPD_LOG" || true
+}
+
+# json_get FILE JQ_EXPR: print jq -r's answer (FILE "-" reads stdin). A missing key prints
+# "null"; a missing file or bad JSON fails with jq's message on stderr.
+json_get() {
+	[ $# -eq 2 ] || { echo "usage: json_get FILE JQ_EXPR" >&2; return 2; }
+	if [ "$1" = - ]; then
+		jq -r "$2"
+	else
+		jq -r "$2" "$1"
+	fi
+}
+
+_lib_report() {
+	# _lib_report OK DESCRIPTION [OUTPUT-FILE [BODY]]
+	_lib_count=$((_lib_count + 1))
+	if [ "$1" = 0 ]; then
+		_lib_passed=$((_lib_passed + 1))
+		echo "ok $_lib_count - $2"
+		if [ "${TEST_VERBOSE:-0}" = 1 ] && [ -s "${3:-/dev/null}" ]; then
+			sed 's/^/#   /' "$3"
+		fi
+	else
+		_lib_failed=$((_lib_failed + 1))
+		echo "not ok $_lib_count - $2"
+		if [ -n "${4:-}" ]; then
+			printf '%s\n' "$4" | sed 's/^/#	/'
+		fi
+		if [ -s "${3:-/dev/null}" ]; then
+			echo "#   output:"
+			sed 's/^/#   /' "$3"
+		fi
+	fi
+}
+
+# expect_eq ACTUAL EXPECTED [WHAT]: compare two strings. Inside a test body it is a step
+# (returns 1 and says what differed); at the top level it is a test of its own.
+expect_eq() {
+	local what=${3:-value} rc=0 msg=
+	if [ "$1" != "$2" ]; then
+		rc=1
+		msg="$what: expected \"$2\", got \"$1\""
+	fi
+	if [ -n "${_LIB_IN_TEST:-}" ]; then
+		[ -z "$msg" ] || echo "# $msg" >&2
+		return $rc
+	fi
+	[ -z "$msg" ] || echo "$msg" >"$T/.out"
+	_lib_report $rc "$what" "$T/.out" ""
+	rm -f "$T/.out"
+	return $rc
+}
+
+_lib_expect() {
+	local want=$1 desc=$2 body=$3 rc ok=1 why=
+	(
+		_LIB_IN_TEST=1
+		set -e
+		eval "$body"
+	) >"$T/.out" 2>&1 </dev/null
+	rc=$?
+	if [ $rc -gt 128 ] && [ $rc -le 192 ]; then
+		why=" (died of signal $((rc - 128)))"
+	elif [ "$want" = success ]; then
+		[ $rc -eq 0 ] && ok=0
+		[ $rc -eq 0 ] || why=" (exit status $rc)"
+	else
+		# 126/127 are "cannot execute"/"not found": a broken test, not the failure wanted.
+		if [ $rc -ge 1 ] && [ $rc -le 125 ]; then
+			ok=0
+		elif [ $rc -eq 0 ]; then
+			why=" (succeeded)"
+		else
+			why=" (exit status $rc)"
+		fi
+	fi
+	if [ $ok = 0 ]; then
+		_lib_report 0 "$desc" "$T/.out"
+	else
+		_lib_report 1 "$desc$why" "$T/.out" "$body"
+	fi
+	rm -f "$T/.out"
+	return 0
+}
+
+# expect_success 'DESCRIPTION' 'COMMANDS': a test that passes when COMMANDS exit 0.
+expect_success() {
+	[ $# -eq 2 ] || bail_out "expect_success takes 2 arguments, got $#: ${1:-}"
+	_lib_expect success "$1" "$2"
+}
+
+# expect_failure 'DESCRIPTION' 'COMMANDS': passes when COMMANDS exit 1..125; death by a
+# signal (a crash) or 126/127 (not executable, not found) fail the test.
+expect_failure() {
+	[ $# -eq 2 ] || bail_out "expect_failure takes 2 arguments, got $#: ${1:-}"
+	_lib_expect failure "$1" "$2"
+}
+
+# done_testing: print the plan and the totals; exit 1 if any test failed or none ran.
+done_testing() {
+	echo "1..$_lib_count"
+	echo "# $TEST_NAME: $_lib_passed passed, $_lib_failed failed"
+	[ "$_lib_count" -gt 0 ] || { echo "# $TEST_NAME: no tests ran"; exit 1; }
+	[ "$_lib_failed" -eq 0 ] || exit 1
+	exit 0
+}
