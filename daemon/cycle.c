@@ -106,11 +106,12 @@ cycle_apply(struct store *s, const struct config *c, const struct config_source 
 
 	feed_init(&f);
 	if (cycle_parse(c, src, body, len, &f, err) < 0) {
-		char *msg = xasprintf("%s: %s", src->url, err);
+		char *msg = xstrdup(err);	/* not the URL: it may hold a token */
 
-		log_warnx("source %s: %s; keeping the last good state", src->name, msg);
 		if (out)
 			fprintf(out, "source %s: failed: %s\n", src->name, msg);
+		else
+			log_warnx("source %s: %s; keeping the last good state", src->name, msg);
 		if (!dry_run)
 			cycle_set_result(s, src->name, now, "failed", msg, 0);
 		free(msg);
@@ -125,34 +126,43 @@ cycle_apply(struct store *s, const struct config *c, const struct config_source 
 	o = ingest_feed(s, c, src, &f, now, force, &n);
 	warnings = cycle_join_warnings(&f);
 	if (o == INGEST_APPLIED) {
+		/*
+		 * Bookings skipped for a session not known yet must be tried again on the next
+		 * poll even if the body stays the same: then forget the validators.
+		 */
+		int keep = n.skipped == 0;
+
 		ingest_summary(&n, summary, sizeof(summary));
 		store_exec(s, "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, "
 		    "last_poll = ?, last_ok = ?, result = 'changed', error = NULL, warnings = ?, "
 		    "quarantine_body = NULL, quarantine_hash = NULL, quarantine_etag = NULL, "
-		    "quarantine_last_modified = NULL WHERE name = ?", "tttiitt", etag, lastmod,
-		    hash, (int64_t)now, (int64_t)now, warnings, src->name);
+		    "quarantine_last_modified = NULL WHERE name = ?", "tttiitt",
+		    keep ? etag : NULL, keep ? lastmod : NULL, keep ? hash : NULL, (int64_t)now,
+		    (int64_t)now, warnings, src->name);
 		if (out) {
 			fprintf(out, "source %s: %s%s\n", src->name, summary,
 			    f.nwarnings ? "; warnings:" : "");
 			for (size_t i = 0; i < f.nwarnings; i++)
 				fprintf(out, "  warning: %s\n", f.warnings[i]);
+		} else {
+			log_info("source %s: %s", src->name, summary);
 		}
-		log_info("source %s: %s", src->name, summary);
 	} else if (o == INGEST_QUARANTINED) {
 		char *msg = xasprintf("quarantined: this poll would drop %d of %d open bookings "
 		    "(max_drop is %d%%); check the source, then run `noshowctl source accept %s`",
 		    n.dropped, n.known, c->policy.max_drop / 100, src->name);
 		sqlite3_stmt *q = store_q(s, "UPDATE sources SET last_poll = ?, "
 		    "result = 'quarantined', error = ?, quarantine_body = ?, quarantine_hash = ?, "
-		    "quarantine_etag = ?, quarantine_last_modified = ? WHERE name = ?", "ittittt",
+		    "quarantine_etag = ?, quarantine_last_modified = ? WHERE name = ?", "ititttt",
 		    (int64_t)now, msg, (int64_t)0, hash, etag, lastmod, src->name);
 
 		if (q != NULL && sqlite3_bind_blob(q, 3, body, (int)len, SQLITE_TRANSIENT) ==
 		    SQLITE_OK)
 			store_step(s, q);
-		log_warnx("source %s: %s", src->name, msg);
 		if (out)
 			fprintf(out, "source %s: %s\n", src->name, msg);
+		else
+			log_warnx("source %s: %s", src->name, msg);
 		free(msg);
 	}
 	if (dry_run) {
@@ -197,9 +207,11 @@ cycle_poll(struct store *s, const struct config *c, const struct config_source *
 	fetch_get(src->url, &v, (long)src->timeout, (size_t)src->max_size, &r);
 	switch (r.status) {
 	case FETCH_FAILED:
-		log_warnx("source %s: %s; keeping the last good state", src->name, r.err);
 		if (out)
 			fprintf(out, "source %s: failed: %s\n", src->name, r.err);
+		else
+			log_warnx("source %s: %s; keeping the last good state", src->name,
+			    r.err);
 		if (!dry_run)
 			cycle_set_result(s, src->name, now, "failed", r.err, 0);
 		break;
@@ -283,10 +295,9 @@ cycle_sessions(struct store *s, const struct config *c, time_t now, int dry_run,
 }
 
 int
-cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out,
-    char err[])
+cycle_clock_check(struct store *s, const struct config *c, time_t now, char err[])
 {
-	char *last = store_meta_get(s, "last_cycle"), stamp[32];
+	char *last = store_meta_get(s, "last_cycle");
 	time_t prev = last ? (time_t)strtoll(last, NULL, 10) : 0;
 
 	free(last);
@@ -298,17 +309,36 @@ cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE
 		return errf(err, "the clock (%s) is before the last cycle (%s); refusing to run "
 		    "so that nothing is decided twice or undone", a, b);
 	}
+	return 0;
+}
+
+int
+cycle_clock_record(struct store *s, time_t now)
+{
+	char *last = store_meta_get(s, "last_cycle"), stamp[32];
+	time_t prev = last ? (time_t)strtoll(last, NULL, 10) : 0;
+
+	free(last);
+	if (now <= prev)
+		return 0;
+	snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+	store_begin(s);
+	store_meta_set(s, "last_cycle", stamp);
+	return store_commit(s);
+}
+
+int
+cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out,
+    char err[])
+{
+	if (cycle_clock_check(s, c, now, err) < 0)
+		return -1;
 	if (cycle_sessions(s, c, now, dry_run, out) < 0)
 		return errf(err, "%s", s->error);
 	for (size_t i = 0; i < c->nsources; i++)
 		if (cycle_poll(s, c, &c->sources[i], now, dry_run, out) < 0)
 			return errf(err, "%s", s->error);
-	if (!dry_run && now > prev) {
-		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
-		store_begin(s);
-		store_meta_set(s, "last_cycle", stamp);
-		if (store_commit(s) < 0)
-			return errf(err, "%s", s->error);
-	}
+	if (!dry_run && cycle_clock_record(s, now) < 0)
+		return errf(err, "%s", s->error);
 	return 0;
 }

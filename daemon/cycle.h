@@ -13,13 +13,21 @@
 #include "store.h"
 
 /*
- * Run one cycle at `now`. With dry_run every transaction is rolled back after printing what
- * it would have recorded to `out`. Progress lines ("source NAME: ...") go to `out` when it
- * is not NULL. Returns 0, or -1 when the cycle could not run at all (err says why); a
+ * Run one cycle at `now`. With dry_run every transaction is rolled back after printing the
+ * events it would have recorded to `out`. Progress lines ("source NAME: ...") go to `out`
+ * when it is not NULL. Returns 0, or -1 when the cycle could not run at all (err says why); a
  * failing source is not a failed cycle: it is recorded in its status.
  */
 int cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out,
     char err[]);
+
+/*
+ * The clock may not run backwards past the last cycle (by more than a few minutes): a cycle
+ * at an earlier moment could decide again what was already decided. 0, or -1 with err.
+ */
+int cycle_clock_check(struct store *s, const struct config *c, time_t now, char err[]);
+/* Remember `now` as the moment of the last cycle (if it is later). */
+int cycle_clock_record(struct store *s, time_t now);
 
 /* Declare the configured sessions and fill their seats, in one transaction. */
 int cycle_sessions(struct store *s, const struct config *c, time_t now, int dry_run,

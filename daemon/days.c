@@ -202,3 +202,87 @@ days_parse_iso(const char *s, const char *zone, time_t *out)
 	}
 	return 0;
 }
+
+/* Easter Sunday in the Gregorian calendar (the anonymous algorithm of 1876). */
+static void
+days_easter(int y, int *mon, int *mday)
+{
+	int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+	int f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+
+	*mon = (h + l - 7 * m + 114) / 31;
+	*mday = (h + l - 7 * m + 114) % 31 + 1;
+}
+
+/* Day of the year (0-based) and weekday (0 = Sunday) of a date. */
+static void
+days_yday(int y, int mon, int mday, int *yday, int *wday)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = mday;
+	tm.tm_hour = 12;
+	timegm(&tm);
+	*yday = tm.tm_yday;
+	*wday = tm.tm_wday;
+}
+
+int
+days_is_dutch_holiday(int y, int mon, int mday)
+{
+	int em, ed, eyday, yday, wday, w;
+
+	if ((mon == 1 && mday == 1) || (mon == 5 && mday == 5) ||
+	    (mon == 12 && (mday == 25 || mday == 26)))
+		return 1;
+	days_yday(y, 4, 27, &yday, &w);
+	if (mon == 4 && mday == (w == 0 ? 26 : 27))
+		return 1;
+	days_easter(y, &em, &ed);
+	days_yday(y, em, ed, &eyday, &w);
+	days_yday(y, mon, mday, &yday, &wday);
+	return yday == eyday + 1 || yday == eyday + 39 || yday == eyday + 50;
+}
+
+int
+days_is_business_day(int y, int mon, int mday)
+{
+	int yday, wday;
+
+	days_yday(y, mon, mday, &yday, &wday);
+	return wday != 0 && wday != 6 && !days_is_dutch_holiday(y, mon, mday);
+}
+
+time_t
+days_next_business_day(time_t t, const char *zone)
+{
+	struct tm tm;
+
+	for (int i = 0; i < 14; i++) {	/* never more than a few days; bounded anyway */
+		time_t u;
+
+		if (days_utc_to_local(t, zone, &tm) < 0)
+			return t;
+		if (days_is_business_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday))
+			return t;
+		/* Next calendar day, same wall time: through the zone, for DST changes. */
+		tm.tm_mday++;
+		tm.tm_isdst = 0;
+		{
+			struct tm n = tm;
+			time_t wall = timegm(&n);	/* normalises the date */
+
+			gmtime_r(&wall, &n);
+			if (days_local_to_utc(n.tm_year + 1900, n.tm_mon + 1, n.tm_mday, n.tm_hour,
+			    n.tm_min, n.tm_sec, zone, &u) < 0)
+				return t;
+		}
+		t = u;
+	}
+	return t;
+}

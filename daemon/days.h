@@ -36,4 +36,21 @@ int days_utc_to_local(time_t t, const char *zone, struct tm *out);
 /* 1 if zone is a zone name libical knows. */
 int days_zone_known(const char *zone);
 
+
+
+/*
+ * Dutch public holidays that close offices and banks: New Year's Day, Easter Monday, King's
+ * Day (27 April, or 26 April when the 27th is a Sunday), Liberation Day (5 May, every
+ * year), Ascension Day, Whit Monday, Christmas Day and Boxing Day. Easter Sunday and Whit
+ * Sunday fall on Sundays anyway. Good Friday is not a general day off and is not counted.
+ */
+int days_is_dutch_holiday(int year, int mon, int mday);
+/* Neither a weekend day nor a Dutch public holiday. */
+int days_is_business_day(int year, int mon, int mday);
+/*
+ * t itself if its date in zone is a working day, else the same wall-clock time on the next
+ * working day.
+ */
+time_t days_next_business_day(time_t t, const char *zone);
+
 #endif

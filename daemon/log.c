@@ -3,12 +3,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "log.h"
 
 static const char *log_prog = "noshowd";
 static int log_verbose;
 static int log_journal;	/* stderr goes to journald: use <N> prefixes */
+static int log_syslog;
+
+void
+log_to_syslog(void)
+{
+	openlog(log_prog, LOG_PID, LOG_DAEMON);
+	log_syslog = 1;
+}
 
 void
 log_init(const char *progname, int verbose)
@@ -23,6 +32,17 @@ log_vline(int prio, const char *fmt, va_list ap, const char *suffix)
 {
 	int saved = errno;
 
+	if (log_syslog) {
+		char line[1024];
+
+		vsnprintf(line, sizeof(line), fmt, ap);
+		if (suffix != NULL)
+			syslog(prio, "%s: %s", line, suffix);
+		else
+			syslog(prio, "%s", line);
+		errno = saved;
+		return;
+	}
 	if (log_journal)
 		fprintf(stderr, "<%d>", prio);
 	else

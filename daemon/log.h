@@ -7,6 +7,8 @@
 #define NOSHOWD_LOG_H
 
 void log_init(const char *progname, int verbose);
+/* From now on write to syslog(3) (daemon facility): for a daemon that has left its terminal. */
+void log_to_syslog(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -69,6 +69,7 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 {
 	time_t *next = NULL;
 	struct sigaction sa;
+	char err[ERR_MAX];
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -106,6 +107,11 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			sig_run = 0;
 			memset(next, 0, (c->nsources + 1) * sizeof(*next));
 		}
+		if (cycle_clock_check(s, c, now, err) < 0) {
+			log_warnx("%s", err);
+			sleep_until(now + 60);
+			continue;
+		}
 		if (cycle_sessions(s, c, now, 0, NULL) < 0)
 			log_warnx("configured sessions: %s", s->error);
 		for (size_t i = 0; i < c->nsources && !sig_stop; i++) {
@@ -119,6 +125,7 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			if (next[i] < wake)
 				wake = next[i];
 		}
+		cycle_clock_record(s, now);
 		if (!sig_stop && !sig_reload && !sig_run)
 			sleep_until(wake);
 	}
@@ -138,6 +145,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *now_text = NULL;
+	char *abs_path = NULL;
 	int once = 0, dry_run = 0, test = 0, foreground = 0, verbose = 0, ch, rc;
 	struct config c;
 	struct store s;
@@ -157,11 +165,14 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || (dry_run && !once)) {
+	if (optind != argc || (dry_run && !once) || (now_text && !once && !test)) {
 		usage(stderr);
 		return 2;
 	}
 	log_init("noshowd", verbose);
+	/* daemon(3) changes to /: a reload must still find a relative -c path. */
+	if (path != NULL && (abs_path = realpath(path, NULL)) != NULL)
+		path = abs_path;
 	if (setup_config(path, &c) < 0)
 		return 1;
 	if (test) {
@@ -183,12 +194,16 @@ main(int argc, char **argv)
 		if (rc < 0)
 			log_warnx("%s", err);
 	} else {
-		if (!foreground && daemon(0, 0) < 0)
-			fatal("daemon");
+		if (!foreground) {
+			if (daemon(0, 0) < 0)
+				fatal("daemon");
+			log_to_syslog();	/* stderr is /dev/null now */
+		}
 		rc = serve(&c, &s, path ? path : CONFIG_DEFAULT_PATH,
 		    path != NULL || access(CONFIG_DEFAULT_PATH, F_OK) == 0);
 	}
 	store_close(&s);
 	config_release(&c);
+	free(abs_path);
 	return rc < 0 ? 1 : 0;
 }

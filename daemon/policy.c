@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "days.h"
 #include "policy.h"
 
 static const char *const state_names[BOOKING_STATE_COUNT] = {
@@ -65,8 +66,8 @@ max_t(time_t a, time_t b)
 }
 
 time_t
-policy_pay_by(const struct config_policy *p, time_t booked, time_t start,
-    enum standing standing)
+policy_pay_by(const struct config_policy *p, const char *zone, time_t booked,
+    time_t start, enum standing standing)
 {
 	time_t t;
 
@@ -75,12 +76,14 @@ policy_pay_by(const struct config_policy *p, time_t booked, time_t start,
 	else
 		t = min_t(booked + p->payment_term, start - p->pay_before_start);
 	t = max_t(t, booked + p->min_payment_time);
+	if (p->business_days)
+		t = days_next_business_day(t, zone);
 	return min_t(t, start);
 }
 
 struct policy_admission
-policy_admit(const struct config_policy *p, int free_seats, int64_t price, time_t booked,
-    time_t start, enum standing standing)
+policy_admit(const struct config_policy *p, const char *zone, int free_seats, int64_t price,
+    time_t booked, time_t start, enum standing standing)
 {
 	struct policy_admission a = { BOOKING_PENDING, 0, 0 };
 
@@ -97,7 +100,7 @@ policy_admit(const struct config_policy *p, int free_seats, int64_t price, time_
 		a.state = BOOKING_CONFIRMED;
 		return a;
 	}
-	a.pay_by = policy_pay_by(p, booked, start, standing);
+	a.pay_by = policy_pay_by(p, zone, booked, start, standing);
 	return a;
 }
 

@@ -43,10 +43,12 @@ int policy_standing_parse(const char *name);
 /*
  * pay-by (rule 3): the earlier of booked + payment_term and start - pay_before_start, never
  * earlier than booked + min_payment_time and never later than the start. For a customer on
- * prepay standing, booked + prepay_payment_time takes the place of the first term.
+ * prepay standing, booked + prepay_payment_time takes the place of the first term. With
+ * business_days, a pay-by on a weekend or Dutch public holiday (in `zone`) moves to the same
+ * time on the next working day, but never past the start.
  */
-time_t policy_pay_by(const struct config_policy *p, time_t booked, time_t start,
-    enum standing standing);
+time_t policy_pay_by(const struct config_policy *p, const char *zone, time_t booked,
+    time_t start, enum standing standing);
 
 struct policy_admission {
 	enum booking_state state;
@@ -58,8 +60,8 @@ struct policy_admission {
  * Where a new booking lands (rules 1, 2 and 9): refused for a blocked customer, waitlisted
  * when no seat is free, else pending until pay-by (confirmed at once when the price is 0).
  */
-struct policy_admission policy_admit(const struct config_policy *p, int free_seats,
-    int64_t price, time_t booked, time_t start, enum standing standing);
+struct policy_admission policy_admit(const struct config_policy *p, const char *zone,
+    int free_seats, int64_t price, time_t booked, time_t start, enum standing standing);
 
 /* A waitlisted booking promoted to a freed seat (rule 5): pay within waitlist_payment_time. */
 struct policy_admission policy_promote(const struct config_policy *p, int64_t price,

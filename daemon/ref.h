@@ -1,7 +1,7 @@
 /*
  * Booking references, e.g. "NS-7KQ2-4D": "NS-", four payload characters, "-", one payload
  * character and one check character. The alphabet has 31 characters (digits 2-9 and letters
- * without I, L and O), and the check character makes sum((i+1) * value(c_i)) = 0 mod 31 over
+ * without I, L and O), and the check character makes sum((i+1) * value(c_i)) = 23 mod 31 over
  * the six characters. Because 31 is prime and the weights differ, every single wrong
  * character and every swap of two characters is detected: a mistyped reference in a bank
  * transfer is never matched to another booking.

@@ -181,6 +181,10 @@ store_vq(struct store *s, const char *sql, const char *fmt, va_list ap)
 		return NULL;
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
+	/* A format that does not match the statement is a programming error: stop loudly. */
+	if ((size_t)sqlite3_bind_parameter_count(q) != strlen(fmt))
+		fatalx("store_q: %zu values for %d parameters in: %s", strlen(fmt),
+		    sqlite3_bind_parameter_count(q), sql);
 	for (const char *f = fmt; *f && rc == SQLITE_OK; f++, i++) {
 		switch (*f) {
 		case 't': {

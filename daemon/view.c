@@ -75,13 +75,28 @@ view_booking_text(struct view *v, sqlite3_stmt *q)
 
 	view_short_time(v, sqlite3_column_int64(q, 7), pay_by);
 	money_format_plain(due - paid, bal);
-	fprintf(v->out, "%-10s  %-10s  %-16s  %8s  %-24s  %-20s %s%s\n", store_col_text(q, 1),
-	    store_col_text(q, 5), pay_by, bal, store_col_text(q, 2), store_col_text(q, 3),
+	fprintf(v->out, "%-10s  %-10s  %-16s  %8s  %-*s  %s  %s%s\n", store_col_text(q, 1),
+	    store_col_text(q, 5), pay_by, bal, v->idw, store_col_text(q, 2), store_col_text(q, 3),
 	    store_col_text(q, 4), sqlite3_column_int(q, 11) ? "  [missing]" : "");
 }
 
-static const char booking_header[] =
-    "REF         STATE       PAY BY             BALANCE  SESSION                   EMAIL / NAME\n";
+/* Tables are as wide as the longest session id (feeds use long UIDs). */
+static void
+view_id_width(struct view *v)
+{
+	int64_t w = store_int(v->s, 7, "SELECT max(length(id)) FROM sessions", "");
+
+	v->idw = w < 7 ? 7 : w > 80 ? 80 : (int)w;
+}
+
+static void
+view_booking_header(struct view *v)
+{
+	view_id_width(v);
+	fprintf(v->out, "%-10s  %-10s  %-16s  %8s  %-*s  %s\n", "REF", "STATE", "PAY BY",
+	    "BALANCE", v->idw, "SESSION", "EMAIL  NAME");
+}
+
 
 void
 view_booking_line(struct view *v, long long id)
@@ -97,7 +112,7 @@ view_booking_line(struct view *v, long long id)
 		view_booking_json(&j, q);
 		json_end(&j);
 	} else {
-		fputs(booking_header, v->out);
+		view_booking_header(v);
 		view_booking_text(v, q);
 	}
 	sqlite3_reset(q);
@@ -134,16 +149,21 @@ view_session_text(struct view *v, sqlite3_stmt *q)
 
 	view_short_time(v, sqlite3_column_int64(q, 2), start);
 	money_format_plain(sqlite3_column_int64(q, 5), price);
-	fprintf(v->out, "%-24s  %-16s  %3lld/%-3lld  %4lld  %4lld  %8s  %s%s%s\n",
-	    store_col_text(q, 0), start, (long long)sqlite3_column_int64(q, 6),
+	fprintf(v->out, "%-*s  %-16s  %4lld/%-4lld  %4lld  %4lld  %8s  %s%s%s\n",
+	    v->idw, store_col_text(q, 0), start, (long long)sqlite3_column_int64(q, 6),
 	    (long long)sqlite3_column_int64(q, 4), (long long)sqlite3_column_int64(q, 7),
 	    (long long)sqlite3_column_int64(q, 8), price, store_col_text(q, 1),
 	    sqlite3_column_int(q, 12) ? "  [cancelled]" : "",
 	    sqlite3_column_int(q, 11) ? "  [missing]" : "");
 }
 
-static const char session_header[] =
-    "SESSION                   START              SEATS   PAID  WAIT     PRICE  TITLE\n";
+static void
+view_session_header(struct view *v)
+{
+	view_id_width(v);
+	fprintf(v->out, "%-*s  %-16s  %9s  %4s  %4s  %8s  %s\n", v->idw, "SESSION", "START",
+	    "SEATS", "PAID", "WAIT", "PRICE", "TITLE");
+}
 
 int
 view_sessions(struct view *v, int all)
@@ -156,7 +176,7 @@ view_sessions(struct view *v, int all)
 	if (v->json)
 		json_arr(&j);
 	else
-		fputs(session_header, v->out);
+		view_session_header(v);
 	while (store_step(v->s, q) > 0) {
 		if (v->json)
 			view_session_json(&j, q);
@@ -183,7 +203,7 @@ view_bookings(struct view *v, const char *session, const char *state)
 	if (v->json)
 		json_arr(&j);
 	else
-		fputs(booking_header, v->out);
+		view_booking_header(v);
 	while (store_step(v->s, q) > 0) {
 		if (v->json)
 			view_booking_json(&j, q);
@@ -391,7 +411,7 @@ view_status(struct view *v)
 		json_arr(&j);
 	} else {
 		fprintf(v->out, "\nupcoming sessions:\n");
-		fputs(session_header, v->out);
+		view_session_header(v);
 	}
 	while (store_step(v->s, q) > 0) {
 		if (v->json)

@@ -18,6 +18,7 @@ struct view {
 	time_t now;
 	int json;
 	FILE *out;
+	int idw;	/* width of the session column in tables */
 };
 
 int view_sessions(struct view *v, int all);

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """A real HTTP/1.1 server on loopback for noshowd's tests (python3 stdlib only).
 
-    python3 tests/httpd.py --root DIR --port-file FILE [--log FILE]
+    python3 tests/httpd.py --root DIR --port-file FILE [--log FILE] [--exit-with-parent]
 
 Binds 127.0.0.1 on a free port, writes the port number to FILE (atomically, so a reader never
-sees a partial number) and serves DIR until SIGTERM or SIGINT.
+sees a partial number) and serves DIR until SIGTERM or SIGINT, or, with --exit-with-parent,
+until the process that started it is gone (so a test killed with SIGKILL leaves no server).
 
 Files under DIR are served with a strong ETag (the quoted SHA-256 of the content) and a
 Last-Modified (the file's mtime). A matching If-None-Match, or (without If-None-Match) an
@@ -263,11 +264,23 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, addr, root, log):
+    def __init__(self, addr, root, log, parent):
         super().__init__(addr, Handler)
         self.root = os.path.realpath(root)
         self.log = log
         self.log_lock = threading.Lock()
+        self.parent = parent
+
+    def stop(self):
+        if not STOP.is_set():
+            STOP.set()
+            # shutdown() waits for serve_forever to return, so it must run on another thread.
+            threading.Thread(target=self.shutdown, daemon=True).start()
+
+    # Called by serve_forever every poll_interval.
+    def service_actions(self):
+        if self.parent is not None and os.getppid() != self.parent:
+            self.stop()
 
     def write_log(self, line):
         with self.log_lock:
@@ -287,17 +300,18 @@ def main():
     ap.add_argument("--root", required=True, help="directory to serve")
     ap.add_argument("--port-file", required=True, help="where to write the port number")
     ap.add_argument("--log", help="request log (default stderr)")
+    ap.add_argument("--exit-with-parent", action="store_true",
+                    help="stop when the parent process exits")
     args = ap.parse_args()
 
     if not os.path.isdir(args.root):
         sys.exit("httpd.py: --root %s: not a directory" % args.root)
     log = open(args.log, "a", buffering=1) if args.log else sys.stderr
-    server = Server(("127.0.0.1", 0), args.root, log)
+    parent = os.getppid() if args.exit_with_parent else None
+    server = Server(("127.0.0.1", 0), args.root, log, parent)
 
     def stop(signum, frame):
-        STOP.set()
-        # shutdown() waits for serve_forever to return, so it must run on another thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        server.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -73,11 +73,11 @@ _lib_alive() {
 
 # _lib_stop PID...: SIGTERM, up to 3 s of grace, then SIGKILL; reap our own children.
 _lib_stop() {
-	local p i alive
+	local p _ alive
 	for p in "$@"; do
 		kill -TERM "$p" 2>/dev/null
 	done
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		alive=
 		for p in "$@"; do
 			_lib_alive "$p" && alive=1 && break
@@ -133,8 +133,8 @@ stop_pid() {
 # wait_for SECONDS 'COMMANDS': evaluate COMMANDS every 0.1 s until they succeed; fails
 # (returns 1) when they have not within SECONDS.
 wait_for() {
-	local n=$(($1 * 10)) i
-	for i in $(seq "$n"); do
+	local n=$(($1 * 10)) _
+	for _ in $(seq "$n"); do
 		eval "$2" && return 0
 		sleep 0.1
 	done
@@ -153,9 +153,10 @@ print(s.getsockname()[1])'
 # start_httpd DIR [NAME]: serve DIR with tests/httpd.py (see its header for the special
 # paths and the log format) and export HTTPD_PORT, HTTPD_URL (http://127.0.0.1:PORT),
 # HTTPD_LOG (the request log) and HTTPD_PID. NAME (default httpd) keeps the files of a
-# second server apart; the variables always describe the last server started.
+# second server apart; the variables always describe the last server started. Call it at
+# the top level, not in a test body: the server stops when the shell that started it exits.
 start_httpd() {
-	local root=$1 name=${2:-httpd} pf i
+	local root=$1 name=${2:-httpd} pf _
 	[ -d "$root" ] || bail_out "start_httpd: $root is not a directory"
 	pf=$T/$name.port
 	rm -f "$pf"
@@ -163,9 +164,9 @@ start_httpd() {
 	HTTPD_LOG=$T/$name.log
 	: >"$HTTPD_LOG"
 	spawn python3 "$TOP/tests/httpd.py" --root "$root" --port-file "$pf" \
-		--log "$HTTPD_LOG" 2>>"$T/$name.stderr"
+		--log "$HTTPD_LOG" --exit-with-parent 2>>"$T/$name.stderr"
 	HTTPD_PID=$SPAWN_PID
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if [ -s "$pf" ]; then
 			read -r HTTPD_PORT <"$pf"
 			break

@@ -7,9 +7,9 @@ pass=0 fail=0 broken=""
 for t in "$top"/tests/integration/*.sh; do
 	name=$(basename "$t" .sh)
 	out=$(bash "$t" 2>&1); rc=$?
-	summary=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
-	p=$(echo "$summary" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-	f=$(echo "$summary" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	summary=$(echo "$out" | grep -oE '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	p=${summary%% passed*}
+	f=$(echo "$summary" | sed -n 's/.* \([0-9]*\) failed/\1/p')
 	if [ -z "$summary" ] || [ $rc -ne 0 ]; then
 		echo "$out" | grep -E '^(not ok|#)' | head -n 40
 		echo "$out" | tail -n 30

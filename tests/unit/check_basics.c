@@ -64,6 +64,8 @@ START_TEST(ref_lenient_forms)
 		*p = (char)tolower((unsigned char)*p);
 	ck_assert_int_eq(ref_parse(in, canon), REF_OK);
 	ck_assert_str_eq(canon, r);
+	ck_assert_int_eq(ref_parse("NS-7KQ2-4D", canon), REF_OK);	/* SPEC's example */
+	ck_assert_int_eq(ref_parse("NS-7KQ2-4E", canon), REF_BADCHECK);
 	ck_assert_int_eq(ref_parse("NS-", canon), REF_INVALID);
 	ck_assert_int_eq(ref_parse("hello", canon), REF_INVALID);
 	/* I, L, O and 0, 1 are not reference characters. */

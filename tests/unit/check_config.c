@@ -761,10 +761,14 @@ START_TEST(test_include)
 	struct config c;
 	char *errs = NULL;
 
-	/* @include is relative to the including file; errors name the included file. */
+	/*
+	 * @include is relative to the including file; errors name the included file, and
+	 * come after those of the main file.
+	 */
 	ck_assert_int_eq(config_load(DATA "include.conf", &c, &errs), -1);
-	ck_assert_str_eq(errs, DATA "included.conf:3: policy.no_show_fee: 101 is not a "
-	    "percentage from 0 to 100");
+	ck_assert_str_eq(errs, DATA "include.conf:4: language: \"de\" is not a valid language "
+	    "(use \"nl\" or \"en\")\n"
+	    DATA "included.conf:3: policy.no_show_fee: 101 is not a percentage from 0 to 100");
 	free(errs);
 }
 END_TEST

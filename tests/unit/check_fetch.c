@@ -83,7 +83,8 @@ httpd_start(void)
 	}
 	if (httpd_pid == 0) {
 		execlp("python3", "python3", "tests/httpd.py", "--root", root_dir,
-		    "--port-file", port_path, "--log", log_path, (char *)NULL);
+		    "--port-file", port_path, "--log", log_path, "--exit-with-parent",
+		    (char *)NULL);
 		perror("exec python3 tests/httpd.py");
 		_exit(127);
 	}

@@ -5,6 +5,8 @@
 #include "policy.h"
 #include "unit.h"
 
+#define Z "Europe/Amsterdam"
+
 static struct config_policy p;
 
 static void
@@ -31,7 +33,7 @@ START_TEST(pay_by_term_applies_far_ahead)
 {
 	time_t booked = at("2026-11-01T10:00"), start = at("2027-02-01T09:00");
 
-	ck_assert_int_eq(policy_pay_by(&p, booked, start, STANDING_TRUSTED), booked + 14 * 86400);
+	ck_assert_int_eq(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), booked + 14 * 86400);
 }
 END_TEST
 
@@ -39,7 +41,7 @@ START_TEST(pay_by_before_start_when_closer)
 {
 	time_t booked = at("2026-12-01T10:00"), start = at("2026-12-08T09:00");
 
-	ck_assert_int_eq(policy_pay_by(&p, booked, start, STANDING_TRUSTED), start - 3 * 86400);
+	ck_assert_int_eq(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), start - 3 * 86400);
 }
 END_TEST
 
@@ -48,7 +50,7 @@ START_TEST(pay_by_min_payment_time)
 {
 	time_t start = at("2026-12-08T09:00"), booked = start - 3 * 86400 - 3600;
 
-	ck_assert_int_eq(policy_pay_by(&p, booked, start, STANDING_TRUSTED), booked + 86400);
+	ck_assert_int_eq(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), booked + 86400);
 }
 END_TEST
 
@@ -57,8 +59,8 @@ START_TEST(pay_by_never_after_start)
 {
 	time_t start = at("2026-12-08T09:00"), booked = start - 7200;
 
-	ck_assert_int_eq(policy_pay_by(&p, booked, start, STANDING_TRUSTED), start);
-	ck_assert_int_eq(policy_pay_by(&p, start, start, STANDING_TRUSTED), start);
+	ck_assert_int_eq(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), start);
+	ck_assert_int_eq(policy_pay_by(&p, Z, start, start, STANDING_TRUSTED), start);
 }
 END_TEST
 
@@ -68,7 +70,7 @@ START_TEST(pay_by_across_dst)
 	time_t booked = at("2026-10-20T10:00"), start = at("2027-03-01T09:00");
 	char out[32];
 
-	days_format_iso(policy_pay_by(&p, booked, start, STANDING_TRUSTED), "Europe/Amsterdam",
+	days_format_iso(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), "Europe/Amsterdam",
 	    out);
 	ck_assert_str_eq(out, "2026-11-03T09:00:00+01:00");
 }
@@ -78,7 +80,7 @@ START_TEST(pay_by_prepay)
 {
 	time_t booked = at("2026-11-01T10:00"), start = at("2027-02-01T09:00");
 
-	ck_assert_int_eq(policy_pay_by(&p, booked, start, STANDING_PREPAY), booked + 2 * 86400);
+	ck_assert_int_eq(policy_pay_by(&p, Z, booked, start, STANDING_PREPAY), booked + 2 * 86400);
 }
 END_TEST
 
@@ -87,20 +89,20 @@ START_TEST(admit_rules)
 	time_t booked = at("2026-11-01T10:00"), start = at("2027-02-01T09:00");
 	struct policy_admission a;
 
-	a = policy_admit(&p, 3, 29500, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, 3, 29500, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_PENDING);
 	ck_assert_int_eq(a.amount_due, 29500);
 	ck_assert_int_eq(a.pay_by, booked + 14 * 86400);
-	a = policy_admit(&p, 0, 29500, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, 0, 29500, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_WAITLISTED);
 	ck_assert_int_eq(a.amount_due, 0);
 	ck_assert_int_eq(a.pay_by, 0);
-	a = policy_admit(&p, -2, 29500, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, -2, 29500, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_WAITLISTED);
-	a = policy_admit(&p, 3, 0, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, 3, 0, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_CONFIRMED);
 	ck_assert_int_eq(a.pay_by, 0);
-	a = policy_admit(&p, 3, 29500, booked, start, STANDING_BLOCKED);
+	a = policy_admit(&p, Z, 3, 29500, booked, start, STANDING_BLOCKED);
 	ck_assert_int_eq(a.state, BOOKING_REFUSED);
 	ck_assert_int_eq(a.amount_due, 0);
 }
@@ -139,6 +141,62 @@ START_TEST(state_names_round_trip)
 }
 END_TEST
 
+/* Dutch holidays for a few years, including King's Day on a Sunday (2025: the 26th). */
+START_TEST(dutch_holidays)
+{
+	ck_assert(days_is_dutch_holiday(2027, 1, 1));
+	ck_assert(days_is_dutch_holiday(2026, 4, 6));	/* Easter Monday 2026 */
+	ck_assert(!days_is_dutch_holiday(2026, 4, 3));	/* Good Friday: not counted */
+	ck_assert(days_is_dutch_holiday(2027, 3, 29));	/* Easter Monday 2027 */
+	ck_assert(days_is_dutch_holiday(2026, 4, 27));
+	ck_assert(days_is_dutch_holiday(2025, 4, 26));	/* 27 April 2025 was a Sunday */
+	ck_assert(days_is_dutch_holiday(2026, 5, 5));
+	ck_assert(days_is_dutch_holiday(2026, 5, 14));	/* Ascension 2026 */
+	ck_assert(days_is_dutch_holiday(2026, 5, 25));	/* Whit Monday 2026 */
+	ck_assert(days_is_dutch_holiday(2028, 6, 5));	/* Whit Monday 2028 (leap year) */
+	ck_assert(days_is_dutch_holiday(2026, 12, 25));
+	ck_assert(days_is_dutch_holiday(2026, 12, 26));
+	ck_assert(!days_is_dutch_holiday(2026, 12, 24));
+	ck_assert(!days_is_business_day(2026, 11, 28));	/* Saturday */
+	ck_assert(!days_is_business_day(2026, 11, 29));	/* Sunday */
+	ck_assert(days_is_business_day(2026, 11, 30));
+	ck_assert(days_is_business_day(2028, 2, 29));	/* leap day, a Tuesday */
+}
+END_TEST
+
+/* A pay-by on Saturday moves to Monday, same wall time; across Christmas to the 28th. */
+START_TEST(pay_by_business_days)
+{
+	time_t booked, start = at("2027-03-01T09:00");
+	char out[32];
+
+	p.business_days = 1;
+	booked = at("2026-11-14T10:00");	/* + 14d = Saturday 28 November */
+	days_format_iso(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), Z, out);
+	ck_assert_str_eq(out, "2026-11-30T10:00:00+01:00");
+	booked = at("2026-12-11T15:00");	/* + 14d = Christmas Day, then Boxing Day, Sunday */
+	days_format_iso(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), Z, out);
+	ck_assert_str_eq(out, "2026-12-28T15:00:00+01:00");
+	/* King's Day 2027 is a Tuesday: to Wednesday. */
+	booked = at("2027-04-13T09:00");
+	days_format_iso(policy_pay_by(&p, Z, booked, at("2027-09-01T09:00"), STANDING_TRUSTED),
+	    Z, out);
+	ck_assert_str_eq(out, "2027-04-28T09:00:00+02:00");
+	/* Never past the start: a session on Monday, pay-by would be Saturday. */
+	start = at("2026-11-30T09:00");
+	booked = at("2026-11-20T10:00");	/* start - 3d = Friday 27th: a working day */
+	ck_assert_int_eq(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), start - 3 * 86400);
+	p.pay_before_start = 2 * 86400;		/* start - 2d = Saturday -> Monday = start */
+	ck_assert_int_eq(policy_pay_by(&p, Z, booked, start, STANDING_TRUSTED), start);
+	/* The March switch: Saturday 28 March 2026 10:00 CET -> Monday 30 March 10:00 CEST. */
+	p.pay_before_start = 3 * 86400;
+	booked = at("2026-03-14T10:00");
+	days_format_iso(policy_pay_by(&p, Z, booked, at("2026-09-01T09:00"), STANDING_TRUSTED),
+	    Z, out);
+	ck_assert_str_eq(out, "2026-03-30T10:00:00+02:00");
+}
+END_TEST
+
 static Suite *
 policy_suite(void)
 {
@@ -155,6 +213,8 @@ policy_suite(void)
 	tcase_add_test(tc, admit_rules);
 	tcase_add_test(tc, promote_rules);
 	tcase_add_test(tc, state_names_round_trip);
+	tcase_add_test(tc, dutch_holidays);
+	tcase_add_test(tc, pay_by_business_days);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""The measuring half of `make bench` (tests/bench/run.sh builds and generates, then calls
+this). python3 standard library only.
+
+    bench.py --noshowd ./noshowd --floor build/bench/floor --work DIR --base BASE.ics
+             --changed CHANGED.ics [--httpd tests/httpd.py] [--runs 3] [--json FILE]
+
+Every figure is the wall time of one whole process (start to exit, as a trainer or a timer
+sees it), the median of --runs runs, and is reported as a ratio to the floor measured in the
+same rounds: a round runs the floor and then each noshowd figure once, so a noisy neighbour
+slows floor and noshowd alike. Each noshowd run is checked afterwards (exit status, bookings
+in the database, the source's recorded result, the server's answer): a run that did not do
+the work is INVALID, never fast. Peak RSS comes from wait4(2), the numbers GNU time -v
+prints.
+
+Exit status: 0 when every figure was measured, whether or not it meets its target (this is
+a benchmark, not a test); 1 when a figure could not be measured (INVALID), 2 on bad usage.
+"""
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+NOW = "2026-11-01T09:00:00+01:00"
+RUN_TIMEOUT = 300		# one process; a hung run is INVALID, not a hung make
+BUDGET = 240			# seconds for all rounds together; fewer rounds when slower
+
+# figure key -> (label, target as a ratio of the floor or None, adopted?)
+FIGURES = [
+    ("floor", "floor: libical parse + upsert 100,000 into SQLite", None, True),
+    ("first", "first ingest (fresh database, 100,000 bookings)", 20.0, False),
+    ("changed", "changed poll (+10 bookings)", 1.3, True),
+    ("unchanged_file", "unchanged poll, file:// (same body hash)", 0.02, True),
+    ("unchanged_304", "unchanged poll, HTTP 304", 0.02, True),
+    ("fixed", "noshowd --once without sources (fixed cost)", None, True),
+]
+
+
+class Invalid(Exception):
+    pass
+
+
+def run(cmd, out_path, timeout=RUN_TIMEOUT):
+    """Run cmd with stdout+stderr to out_path; return (seconds, exit code, peak RSS KiB,
+    output text). wait4 gives this child's own rusage, unlike RUSAGE_CHILDREN."""
+    with open(out_path, "wb") as out:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL)
+        killer = threading.Timer(timeout, p.kill)
+        killer.start()
+        try:
+            _, status, ru = os.wait4(p.pid, 0)
+        finally:
+            killer.cancel()
+        t1 = time.perf_counter()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    with open(out_path, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    return t1 - t0, p.returncode, ru.ru_maxrss, text
+
+
+def rm_db(path):
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def db_state(path):
+    """What a run left in noshowd's database (closing checkpoints the WAL away)."""
+    con = sqlite3.connect(path)
+    try:
+        states = dict(con.execute("SELECT state, count(*) FROM bookings GROUP BY state"))
+        row = con.execute("SELECT result, error, etag, body_hash, last_poll FROM sources "
+                          "WHERE name = 'bench'").fetchone()
+        events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        con.close()
+    src = dict(zip(("result", "error", "etag", "body_hash", "last_poll"), row or ()))
+    return {"bookings": sum(states.values()), "states": states, "source": src,
+            "events": events}
+
+
+def snapshot(db, snap):
+    rm_db(snap)
+    db_state(db)		# checkpoint, so the main file is the whole database
+    shutil.copyfile(db, snap)
+    if os.path.exists(db + "-wal"):
+        shutil.copyfile(db + "-wal", snap + "-wal")
+
+
+def restore(snap, db):
+    rm_db(db)
+    shutil.copyfile(snap, db)
+    if os.path.exists(snap + "-wal"):
+        shutil.copyfile(snap + "-wal", db + "-wal")
+
+
+def write_config(path, work, db, url, with_source=True):
+    q = json.dumps		# a JSON string of a plain path is a valid libconfig string
+    src = ('sources = ( { name = "bench"; type = "ical"; url = %s; max_size = "200M"; '
+           'timeout = "60s"; } );\n' % q(url)) if with_source else "sources = ( );\n"
+    with open(path, "w") as f:
+        f.write("# written by tests/bench/bench.py\n"
+                "database = %s;\n"
+                "evidence_dir = %s;\n"
+                'timezone = "Europe/Amsterdam";\n'
+                'mail = { transport = "maildir"; maildir = %s; };\n'
+                "policy = { max_drop = 100; };\n%s"
+                % (q(db), q(os.path.join(work, "evidence")),
+                   q(os.path.join(work, "maildir")), src))
+
+
+class Httpd:
+    def __init__(self, script, root, work):
+        self.port_file = os.path.join(work, "httpd.port")
+        self.log = os.path.join(work, "httpd.log")
+        for stale in (self.port_file, self.log):
+            if os.path.exists(stale):
+                os.unlink(stale)
+        self.errlog = open(os.path.join(work, "httpd.err"), "wb")
+        self.proc = subprocess.Popen([sys.executable, script, "--root", root, "--port-file",
+                                      self.port_file, "--log", self.log],
+                                     stdout=self.errlog, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        self.port = None
+        while time.time() < deadline and self.proc.poll() is None:
+            try:
+                with open(self.port_file) as f:
+                    self.port = int(f.read().strip())
+                break
+            except (FileNotFoundError, ValueError):
+                time.sleep(0.05)
+        if self.port is None:
+            self.stop()
+            raise Invalid("tests/httpd.py did not start (see %s)" % self.errlog.name)
+
+    def last_status(self):
+        with open(self.log) as f:
+            lines = [l for l in f.read().splitlines() if l.strip()]
+        return lines[-1].split()[2] if lines else None
+
+    def get(self, path, etag=None):
+        """One conditional GET with a plain client: what the server alone costs."""
+        t0 = time.perf_counter()
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        c.request("GET", path, headers={"If-None-Match": etag} if etag else {})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        return time.perf_counter() - t0, r.status, r.getheader("ETag")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.errlog.close()
+
+
+def expect(cond, what, out):
+    if not cond:
+        tail = "\n    ".join(out.strip().splitlines()[-6:])
+        raise Invalid("%s\n    noshowd said: %s" % (what, tail or "(nothing)"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--noshowd", required=True)
+    ap.add_argument("--floor", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--changed", required=True)
+    ap.add_argument("--httpd")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+
+    work = os.path.abspath(a.work)
+    noshowd = os.path.abspath(a.noshowd)
+    base, changed = os.path.abspath(a.base), os.path.abspath(a.changed)
+    n_base = sum(1 for l in open(base, "rb") if l.startswith(b"ATTENDEE"))
+    n_changed = sum(1 for l in open(changed, "rb") if l.startswith(b"ATTENDEE"))
+    state_db = os.path.join(work, "state", "noshowd.db")
+    http_db = os.path.join(work, "http", "noshowd.db")
+    feed = os.path.join(work, "feed.ics")
+    www = os.path.join(work, "www")
+    for d in ("state", "http", "www", "out", "snap"):
+        os.makedirs(os.path.join(work, d), exist_ok=True)
+    conf_file = os.path.join(work, "file.conf")
+    conf_http = os.path.join(work, "http.conf")
+    conf_none = os.path.join(work, "nosources.conf")
+    write_config(conf_file, work, state_db, "feed.ics")	# relative: resolved to work/
+    write_config(conf_none, work, state_db, None, with_source=False)
+    out = lambda name: os.path.join(work, "out", name + ".txt")
+    daemon = lambda conf: [noshowd, "-c", conf, "--once", "--now", NOW]
+    snap = lambda name: os.path.join(work, "snap", name + ".db")
+
+    times = {k: [] for k, *_ in FIGURES}
+    rss = {}
+    invalid = {}
+    notes = []
+    context = {"feed_bytes": os.path.getsize(base), "bookings_base": n_base,
+               "bookings_changed": n_changed, "now": NOW}
+    t_hash = time.perf_counter()
+    with open(base, "rb") as f:
+        hashlib.sha256(f.read()).hexdigest()
+    context["sha256_feed_python_s"] = time.perf_counter() - t_hash
+
+    # The HTTP state: a database that polled the base feed over HTTP, so it holds the
+    # server's ETag and the next poll is answered 304.
+    httpd = None
+    if a.httpd is None or not os.path.exists(a.httpd):
+        invalid["unchanged_304"] = "skipped: tests/httpd.py is not there yet"
+    else:
+        try:
+            shutil.copyfile(base, os.path.join(www, "feed.ics"))
+            httpd = Httpd(a.httpd, www, work)
+            write_config(conf_http, work, http_db, "http://127.0.0.1:%d/feed.ics" % httpd.port)
+        except Invalid as e:
+            invalid["unchanged_304"] = "skipped: %s" % e
+            httpd = None
+
+    try:
+        if httpd is not None:
+            try:
+                rm_db(http_db)
+                s, rc, _, text = run(daemon(conf_http), out("http-first"))
+                context["first_ingest_http_s"] = s
+                st = db_state(http_db)
+                expect(rc == 0 and st["bookings"] == n_base,
+                       "first ingest over HTTP: exit %d, %d bookings (want %d)"
+                       % (rc, st["bookings"], n_base), text)
+                expect(st["source"].get("etag"), "first ingest over HTTP stored no ETag, so "
+                       "no poll can be answered 304", text)
+                snapshot(http_db, snap("http"))
+                # What the test server alone takes to answer 304 (it reads and hashes the
+                # whole file on every request): measured with a plain client, subtracted.
+                srv = [httpd.get("/feed.ics", st["source"]["etag"]) for _ in range(5)]
+                if any(code != 304 for _, code, _ in srv):
+                    raise Invalid("the test server did not answer 304 to the stored ETag")
+                context["httpd_304_s"] = statistics.median(t for t, _, _ in srv)
+            except Invalid as e:
+                invalid["unchanged_304"] = str(e)
+
+        runs = a.runs
+        r = 0
+        started = time.perf_counter()
+        while r < runs:
+            r += 1
+            t_round = time.perf_counter()
+
+            rm_db(os.path.join(work, "floor.db"))
+            s, rc, kb, text = run([a.floor, base, os.path.join(work, "floor.db")], out("floor"))
+            if rc != 0 or ("bookings %d " % n_base) not in text:
+                raise Invalid("the floor failed: %s" % text.strip())
+            times["floor"].append(s)
+            rss.setdefault("floor", []).append(kb)
+
+            if "first" not in invalid:
+                try:
+                    rm_db(state_db)
+                    shutil.copyfile(base, feed)
+                    s, rc, kb, text = run(daemon(conf_file), out("first"))
+                    st = db_state(state_db)
+                    expect(rc == 0, "first ingest exited %d" % rc, text)
+                    expect(st["bookings"] == n_base and st["source"].get("result") == "changed",
+                           "first ingest: %d bookings (want %d), source result %r"
+                           % (st["bookings"], n_base, st["source"].get("result")), text)
+                    expect(not st["states"].get("waitlisted"), "first ingest waitlisted %d "
+                           "(capacity 60 should seat everyone)" % st["states"].get("waitlisted", 0), text)
+                    times["first"].append(s)
+                    rss.setdefault("first", []).append(kb)
+                    context["states_after_first"] = st["states"]
+                    context["events_after_first"] = st["events"]
+                    context["summary_first"] = text.strip().splitlines()[-1:]
+                    snapshot(state_db, snap("first"))
+                except Invalid as e:
+                    for k in ("first", "changed", "unchanged_file", "fixed"):
+                        invalid.setdefault(k, "first ingest: %s" % e if k != "first" else str(e))
+
+            if "changed" not in invalid:
+                try:
+                    restore(snap("first"), state_db)
+                    shutil.copyfile(changed, feed)		# the poll sees the new contents
+                    s, rc, kb, text = run(daemon(conf_file), out("changed"))
+                    st = db_state(state_db)
+                    expect(rc == 0 and st["bookings"] == n_changed
+                           and st["source"].get("result") == "changed",
+                           "changed poll: exit %d, %d bookings (want %d), source result %r"
+                           % (rc, st["bookings"], n_changed, st["source"].get("result")), text)
+                    times["changed"].append(s)
+                    rss.setdefault("changed", []).append(kb)
+                    context["summary_changed"] = text.strip().splitlines()[-1:]
+                    snapshot(state_db, snap("changed"))
+                except Invalid as e:
+                    invalid["changed"] = str(e)
+                    invalid.setdefault("unchanged_file", "changed poll failed first")
+
+            if "unchanged_file" not in invalid:
+                try:
+                    restore(snap("changed"), state_db)
+                    s, rc, kb, text = run(daemon(conf_file), out("unchanged"))
+                    st = db_state(state_db)
+                    expect(rc == 0 and st["bookings"] == n_changed
+                           and st["source"].get("result") == "unchanged",
+                           "unchanged poll: exit %d, %d bookings, source result %r (want "
+                           "'unchanged')" % (rc, st["bookings"], st["source"].get("result")),
+                           text)
+                    times["unchanged_file"].append(s)
+                    rss.setdefault("unchanged_file", []).append(kb)
+                except Invalid as e:
+                    invalid["unchanged_file"] = str(e)
+
+            if "unchanged_304" not in invalid:
+                try:
+                    restore(snap("http"), http_db)
+                    s, rc, kb, text = run(daemon(conf_http), out("304"))
+                    st = db_state(http_db)
+                    code = httpd.last_status()
+                    expect(rc == 0 and code == "304" and st["source"].get("result") == "unchanged",
+                           "HTTP poll: exit %d, server answered %s (want 304), source result %r"
+                           % (rc, code, st["source"].get("result")), text)
+                    times["unchanged_304"].append(s)
+                    rss.setdefault("unchanged_304", []).append(kb)
+                except Invalid as e:
+                    invalid["unchanged_304"] = str(e)
+
+            if "fixed" not in invalid:
+                try:
+                    restore(snap("changed"), state_db)
+                    s, rc, kb, text = run(daemon(conf_none), out("fixed"))
+                    expect(rc == 0, "noshowd without sources exited %d" % rc, text)
+                    times["fixed"].append(s)
+                except Invalid as e:
+                    invalid["fixed"] = str(e)
+
+            spent = time.perf_counter() - t_round
+            if r == 1 and runs > 1 and spent * runs > BUDGET:
+                runs = max(1, min(runs, int(BUDGET // spent)))
+                notes.append("one round took %.0f s: %d round(s) instead of %d to stay "
+                             "within the time budget" % (spent, runs, a.runs))
+        context["rounds"] = runs
+        context["total_s"] = time.perf_counter() - started
+    except Invalid as e:
+        print("bench: INVALID: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        if httpd is not None:
+            httpd.stop()
+
+    floor = statistics.median(times["floor"])
+    rows = []
+    for key, label, target, adopted in FIGURES:
+        row = {"figure": key, "label": label, "runs": times[key],
+               "target_ratio": target, "target_adopted": adopted}
+        if times[key] and key not in invalid:
+            med = statistics.median(times[key])
+            row["seconds"] = med
+            row["ratio"] = med / floor
+            if target is not None:
+                ok = med / floor <= target
+                row["verdict"] = ("meets" if ok else "MISSED") if adopted else \
+                    ("would meet" if ok else "would MISS")
+        else:
+            row["verdict"] = "INVALID" if not invalid.get(key, "").startswith("skipped") \
+                else "skipped"
+            row["note"] = invalid.get(key, "no run")
+        if key in rss:
+            row["peak_rss_kib"] = max(rss[key])
+        rows.append(row)
+    # Two things in the unchanged figures are not the poll itself: the start-up of a
+    # --once process (the service pays it once, not per poll: the "fixed" row), and, for the
+    # 304, the test server reading and hashing the whole feed for every request (a real
+    # server answers a 304 from its cache; measured above with a plain client). The verdict
+    # stays on the whole process, as the target is written; the net figures are shown below
+    # it for reading, never judged.
+    fixed = next(x for x in rows if x["figure"] == "fixed").get("seconds")
+    for row in rows:
+        if "seconds" not in row or not row["figure"].startswith("unchanged") or fixed is None:
+            continue
+        net = [("start-up", fixed)]
+        if row["figure"] == "unchanged_304" and "httpd_304_s" in context:
+            net.append(("test server's 304", context["httpd_304_s"]))
+        row["net"] = []
+        left = row["seconds"]
+        for what, cost in net:
+            left = max(0.0, left - cost)
+            row["net"].append({"less": what, "less_seconds": cost, "seconds": left,
+                               "ratio": left / floor})
+
+    # The table.
+    def fmt_target(row):
+        t = row["target_ratio"]
+        if t is None:
+            return "-"
+        s = ("≤ %.0f%%" % (t * 100)) if t < 1 else ("≤ %.1f×" % t).replace(".0×", "×")
+        return s + ("" if row["target_adopted"] else " (to come)")
+
+    lines = []
+    head = ("figure", "seconds", "× floor", "target", "verdict")
+    w = max(len(x["label"]) for x in rows) + 2
+    lines.append("%-*s  %8s  %8s  %-14s  %s" % ((w,) + head))
+    lines.append("-" * (w + 50))
+    for row in rows:
+        if "seconds" in row:
+            lines.append("%-*s  %8.3f  %7.3f×  %-14s  %s" % (
+                w, row["label"], row["seconds"], row["ratio"], fmt_target(row),
+                row.get("verdict", "")))
+            for n in row.get("net", []):
+                lines.append("%-*s  %8.3f  %7.3f×  %-14s  %s" % (
+                    w, "  less %s (%.3f s)" % (n["less"], n["less_seconds"]), n["seconds"],
+                    n["ratio"], "", "(info: would %s)" % (
+                        "meet" if n["ratio"] <= row["target_ratio"] else "miss")))
+        else:
+            lines.append("%-*s  %8s  %8s  %-14s  %s: %s" % (
+                w, row["label"], "-", "-", fmt_target(row), row["verdict"],
+                row["note"].splitlines()[0]))
+            for extra in row["note"].splitlines()[1:]:
+                lines.append("%*s%s" % (w + 2, "", extra))
+    lines.append("-" * (w + 50))
+    first = next(x for x in rows if x["figure"] == "first")
+    if "peak_rss_kib" in first:
+        lines.append("peak RSS, first ingest: %.1f MiB (floor: %.1f MiB)" % (
+            first["peak_rss_kib"] / 1024, max(rss["floor"]) / 1024))
+    lines.append("feed: %d bookings, %.1f MB; changed feed: %d; median of %d run(s); "
+                 "now = %s" % (n_base, context["feed_bytes"] / 1e6, n_changed,
+                               context["rounds"], NOW))
+    for k, label in (("first_ingest_http_s", "first ingest over HTTP (setup, 1 run)"),
+                     ("sha256_feed_python_s", "SHA-256 of the feed in python (reference)")):
+        if k in context:
+            lines.append("%s: %.3f s" % (label, context[k]))
+    lines.extend("note: " + n for n in notes)
+    missed = [x["label"] for x in rows if x.get("verdict") == "MISSED"]
+    bad = [x["label"] for x in rows if x.get("verdict") == "INVALID"]
+    if missed:
+        lines.append("")
+        lines.append("MISSED: " + "; ".join(missed))
+    if bad:
+        lines.append("INVALID (not measured): " + "; ".join(bad))
+    print("\n".join(lines))
+
+    doc = {"figures": rows, "floor_seconds": floor, "context": context, "notes": notes,
+           "missed": missed, "invalid": bad, "table": lines,
+           "when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if a.json:
+        os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+        with open(a.json + ".tmp", "w") as f:
+            json.dump(doc, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+        os.replace(a.json + ".tmp", a.json)
+        print("wrote %s" % a.json)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

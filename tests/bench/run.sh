@@ -1,0 +1,56 @@
+#!/bin/sh
+# make bench: how noshowd's ingest compares with the least work the job takes.
+#
+# Builds the floor (tests/bench/floor.c: libical parse + one-transaction SQLite upsert),
+# generates a 100,000-booking feed and its +10 variant (tests/bench/genfeed.py), then
+# tests/bench/bench.py times, in rounds, the floor and `noshowd --once`: first ingest,
+# changed poll, unchanged poll over file:// (same body hash) and over HTTP (304, served by
+# tests/httpd.py). Each figure is the median of BENCH_RUNS (3) runs and is judged as a ratio
+# to the floor of the same rounds, never as an absolute time: the machine may be shared.
+# The table goes to stdout and, as one JSON document, to build/bench/last.json.
+#
+# Exit status 0 when everything was measured, even when a target is MISSED (this is a
+# benchmark, not a test); 1 when something could not be measured. BENCH_KEEP=1 keeps the
+# work directory (databases, configs, feeds, outputs) for profiling.
+set -eu
+
+cd "$(dirname "$0")/../.."
+top=$(pwd)
+out=build/bench
+mkdir -p "$out"
+
+for p in noshowd noshowctl; do
+	if [ ! -x "./$p" ]; then
+		echo "bench: ./$p is not built; run \`make bench\`" >&2
+		exit 1
+	fi
+done
+
+# The floor is compiled like noshowd (the Makefile's default CFLAGS unless make was given
+# others), against the same pkg-config flags.
+cc=${CC:-cc}
+cflags=${CFLAGS:--O2 -g}
+# shellcheck disable=SC2086,SC2046 # flag lists are meant to split
+$cc -std=c11 -D_GNU_SOURCE $cflags -Wall -Wextra $(pkg-config --cflags libical sqlite3) \
+	-o "$out/floor" tests/bench/floor.c $(pkg-config --libs libical sqlite3)
+
+work=$(mktemp -d "$top/$out/run.XXXXXX")
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "bench: kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+python3 tests/bench/genfeed.py --out "$work/base.ics" --changed "$work/changed.ics"
+
+echo "bench: noshowd vs floor, median of ${BENCH_RUNS:-3} runs (CFLAGS: $cflags)"
+rc=0
+python3 tests/bench/bench.py --noshowd ./noshowd --floor "$out/floor" --work "$work" \
+	--base "$work/base.ics" --changed "$work/changed.ics" --httpd tests/httpd.py \
+	--runs "${BENCH_RUNS:-3}" --json "$out/last.json" || rc=$?
+exit $rc
