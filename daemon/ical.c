@@ -1111,11 +1111,43 @@ booking_add(struct ctx *c, size_t si, char *email, char *name, char *lang, time_
 	free(lang);
 }
 
-static char *
-param_language(icalproperty *p)
+/* What an ATTENDEE's parameters say, read in one walk over them. */
+struct who {
+	const char *cn, *language;
+	int declined;
+	int not_a_person;	/* a room or equipment, which Outlook lists as attendees */
+};
+
+static void
+who_read(icalproperty *p, struct who *w)
 {
-	icalparameter *lp = icalproperty_get_first_parameter(p, ICAL_LANGUAGE_PARAMETER);
-	const char *l = lp ? icalparameter_get_language(lp) : NULL;
+	memset(w, 0, sizeof(*w));
+	for (icalparameter *q = icalproperty_get_first_parameter(p, ICAL_ANY_PARAMETER);
+	    q != NULL; q = icalproperty_get_next_parameter(p, ICAL_ANY_PARAMETER)) {
+		switch (icalparameter_isa(q)) {
+		case ICAL_CN_PARAMETER:
+			w->cn = icalparameter_get_cn(q);
+			break;
+		case ICAL_LANGUAGE_PARAMETER:
+			w->language = icalparameter_get_language(q);
+			break;
+		case ICAL_PARTSTAT_PARAMETER:
+			w->declined = icalparameter_get_partstat(q) == ICAL_PARTSTAT_DECLINED;
+			break;
+		case ICAL_CUTYPE_PARAMETER:
+			w->not_a_person = icalparameter_get_cutype(q) == ICAL_CUTYPE_ROOM ||
+			    icalparameter_get_cutype(q) == ICAL_CUTYPE_RESOURCE;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* "nl-NL" -> "nl": the first two letters, lower case. */
+static char *
+language_code(const char *l)
+{
 	char two[3];
 
 	if (l == NULL || !isalpha((unsigned char)l[0]) || !isalpha((unsigned char)l[1]))
@@ -1124,32 +1156,6 @@ param_language(icalproperty *p)
 	two[1] = (char)tolower((unsigned char)l[1]);
 	two[2] = '\0';
 	return xstrdup(two);
-}
-
-static char *
-param_cn(icalproperty *p)
-{
-	icalparameter *cn = icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
-
-	return cn ? clean_or_null(icalparameter_get_cn(cn), 0) : NULL;
-}
-
-static int
-param_declined(icalproperty *p)
-{
-	icalparameter *ps = icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER);
-
-	return ps != NULL && icalparameter_get_partstat(ps) == ICAL_PARTSTAT_DECLINED;
-}
-
-/* Rooms and equipment that Outlook lists as attendees take no seat. */
-static int
-param_not_a_person(icalproperty *p)
-{
-	icalparameter *cu = icalproperty_get_first_parameter(p, ICAL_CUTYPE_PARAMETER);
-	icalparameter_cutype t = cu ? icalparameter_get_cutype(cu) : ICAL_CUTYPE_INDIVIDUAL;
-
-	return t == ICAL_CUTYPE_ROOM || t == ICAL_CUTYPE_RESOURCE;
 }
 
 static int
@@ -1171,9 +1177,11 @@ attendees_add(struct ctx *c, size_t vi, size_t si)
 	for (size_t j = 0; j < v->natt; j++) {
 		icalproperty *p = c->atts[v->att0 + j];
 		const char *addr = icalproperty_get_attendee(p);
+		struct who w;
 		char *email;
 
-		if (param_not_a_person(p))
+		who_read(p, &w);
+		if (w.not_a_person)
 			continue;
 		if ((email = mailto_address(addr)) == NULL) {
 			warn(c, attendee_line(v, j), "attendee '%s' has no valid mailto: address; "
@@ -1184,8 +1192,8 @@ attendees_add(struct ctx *c, size_t vi, size_t si)
 			free(email);
 			continue;
 		}
-		booking_add(c, si, email, param_cn(p), param_language(p), 0, param_declined(p),
-		    attendee_line(v, j), first);
+		booking_add(c, si, email, clean_or_null(w.cn, 0), language_code(w.language), 0,
+		    w.declined, attendee_line(v, j), first);
 	}
 	free(organizer);
 }
@@ -1215,6 +1223,7 @@ booking_from_event(struct ctx *c, size_t vi)
 {
 	const struct vevent *v = &c->ev[vi];
 	icalproperty *att = NULL;
+	struct who w = { 0 };
 	char *organizer = v->organizer ? mailto_address(icalproperty_get_organizer(v->organizer)) :
 	    NULL;
 	char *email = NULL, *sid, name[96], q[80];
@@ -1226,7 +1235,8 @@ booking_from_event(struct ctx *c, size_t vi)
 	for (size_t j = 0; j < v->natt && email == NULL; j++) {
 		icalproperty *p = c->atts[v->att0 + j];
 
-		if (param_not_a_person(p))
+		who_read(p, &w);
+		if (w.not_a_person)
 			continue;
 		email = mailto_address(icalproperty_get_attendee(p));
 		if (email != NULL && organizer != NULL && strcmp(email, organizer) == 0) {
@@ -1260,6 +1270,7 @@ booking_from_event(struct ctx *c, size_t vi)
 		}
 		free(x);
 		att = NULL;
+		memset(&w, 0, sizeof(w));
 		line = v->line;
 	}
 
@@ -1297,8 +1308,8 @@ booking_from_event(struct ctx *c, size_t vi)
 	else if (v->dtstamp != NULL &&
 	    when_get(c, v->cal, v->dtstamp, icalproperty_get_dtstamp(v->dtstamp), line, &w) == 0)
 		booked_at = w.t;
-	booking_add(c, si, email, att ? param_cn(att) : NULL, att ? param_language(att) : NULL,
-	    booked_at, v->cancelled || (att && param_declined(att)), line, NOIDX);
+	booking_add(c, si, email, clean_or_null(w.cn, 0), language_code(w.language), booked_at,
+	    v->cancelled || w.declined, line, NOIDX);
 }
 
 /* ---- reading the parsed calendar ---- */

@@ -170,11 +170,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("noshowd", verbose);
+	if (setup_config(path, &c) < 0)
+		return 1;
 	/* daemon(3) changes to /: a reload must still find a relative -c path. */
 	if (path != NULL && (abs_path = realpath(path, NULL)) != NULL)
 		path = abs_path;
-	if (setup_config(path, &c) < 0)
-		return 1;
 	if (test) {
 		printf("%s: configuration OK\n", c.path);
 		config_release(&c);
