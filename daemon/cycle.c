@@ -218,12 +218,17 @@ cycle_poll(struct store *s, const struct config *c, const struct config_source *
 	case FETCH_UNCHANGED:
 		if (out)
 			fprintf(out, "source %s: unchanged\n", src->name);
-		/* Back at the last good state: a quarantined poll is no longer pending. */
+		/*
+		 * Back at the last good state: a quarantined poll is no longer pending. The
+		 * validators are kept, so that a body that was unchanged by its hash is asked
+		 * for conditionally next time.
+		 */
 		if (!dry_run) {
 			cycle_set_result(s, src->name, now, "unchanged", NULL, 1);
-			store_exec(s, "UPDATE sources SET quarantine_body = NULL, quarantine_hash = "
-			    "NULL, quarantine_etag = NULL, quarantine_last_modified = NULL "
-			    "WHERE name = ?", "t", src->name);
+			store_exec(s, "UPDATE sources SET etag = ?, last_modified = ?, "
+			    "quarantine_body = NULL, quarantine_hash = NULL, quarantine_etag = NULL, "
+			    "quarantine_last_modified = NULL WHERE name = ?", "ttt", r.etag,
+			    r.last_modified, src->name);
 		}
 		break;
 	case FETCH_CHANGED:

@@ -8,12 +8,27 @@
 
 #include "days.h"
 
+/*
+ * libical's lookup of a builtin zone searches its whole list every time; nearly every call
+ * asks for the configured zone, so the last answer is kept.
+ */
 static icaltimezone *
 days_zone(const char *zone)
 {
+	static char last_name[64];
+	static icaltimezone *last_zone;
+	icaltimezone *z;
+
 	if (zone == NULL || strcmp(zone, "UTC") == 0 || strcmp(zone, "Etc/UTC") == 0)
 		return icaltimezone_get_utc_timezone();
-	return icaltimezone_get_builtin_timezone(zone);
+	if (last_zone != NULL && strcmp(zone, last_name) == 0)
+		return last_zone;
+	z = icaltimezone_get_builtin_timezone(zone);
+	if (z != NULL && strlen(zone) < sizeof(last_name)) {
+		snprintf(last_name, sizeof(last_name), "%s", zone);
+		last_zone = z;
+	}
+	return z;
 }
 
 int

@@ -27,9 +27,10 @@ struct fetch_result {
 	char *body;		/* NUL-terminated copy of the body (CHANGED only) */
 	size_t len;
 	/*
-	 * The validators to send next time (http and https only, else NULL): those of the
-	 * final response after redirects; on a 304 that repeats none, the ones in prev.
-	 * NULL after a 200 means the server no longer sends that validator.
+	 * The validators to send next time: for http(s), those of the final response after
+	 * redirects (on a 304 that repeats none, the ones in prev; NULL after a 200 means the
+	 * server no longer sends that validator). For file://, etag is the file's size,
+	 * modification time and inode: a file whose etag is prev->etag is not read again.
 	 */
 	char *etag, *last_modified;
 	/* Of the body (CHANGED and UNCHANGED-by-hash); on a 304, prev->body_hash if given. */

@@ -184,6 +184,21 @@ strmap_upsert(struct strmap *m, const char *key, size_t tag, int *found)
 	return &s->val;
 }
 
+/* Size an empty map for n keys at once: growing a map of 100,000 keys costs rehashing. */
+static void
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = 64;
+
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	if (m->n == 0 && cap > m->cap) {
+		free(m->slots);
+		m->slots = xcalloc(cap, sizeof(*m->slots));
+		m->cap = cap;
+	}
+}
+
 static void
 strmap_put(struct strmap *m, const char *key, size_t tag, size_t val)
 {
@@ -647,8 +662,9 @@ zone_for(struct ctx *c, size_t cal, const char *tzid, int line)
 	if (found == NULL && (w = ical_windows_zone(tzid)) != NULL)
 		found = builtin_zone(w, &iana);
 	if (vz != NULL && why != NULL)
-		warn(c, line, "time zone '%s' in the feed %s; %s", shorten(tzid, q), why,
-		    found ? "using the zone of that name instead" : "times read as the default zone");
+		warn(c, line, "time zone '%s' in the feed %s; times read as %s", shorten(tzid, q),
+		    why, found && iana ? iana : found ? "UTC" : c->default_iana ? c->default_iana :
+		    "UTC");
 	else if (found == NULL)
 		warn(c, line, "unknown time zone '%s'; times read as %s", shorten(tzid, q),
 		    c->default_iana ? c->default_iana : "UTC");
@@ -768,24 +784,15 @@ excluded(const struct exclusions *ex, struct icaltimetype occ, time_t t)
 	    (ex->ndays && bsearch(&day, ex->days, ex->ndays, sizeof(int), int_cmp));
 }
 
-/*
- * Whether an unsatisfiable MONTHLY/YEARLY rule is ruled out by its shape: libical's iterator
- * spends ~0.3 s searching to the year 20000 before it gives up on one. "Simple" here means
- * that every month (or year) surely has a match.
- */
+/* The longest month BYMONTH allows (29 for February alone); 0 if it names no real month. */
 static int
-rule_surely_matches(const struct icalrecurrencetype *r)
+longest_month(const struct icalrecurrencetype *r)
 {
 	static const int mdays[13] = { 31, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int nmonth = by_count(r->by_month, ICAL_BY_MONTH_SIZE);
-	int nday = by_count(r->by_day, ICAL_BY_DAY_SIZE);
-	int nmday = by_count(r->by_month_day, ICAL_BY_MONTHDAY_SIZE);
-	int nsetpos = by_count(r->by_set_pos, ICAL_BY_SETPOS_SIZE);
-	int longest = 0, ok = nmday == 0;
+	int nmonth = by_count(r->by_month, ICAL_BY_MONTH_SIZE), longest = 0;
 
-	if (by_count(r->by_year_day, ICAL_BY_YEARDAY_SIZE) || by_count(r->by_week_no,
-	    ICAL_BY_WEEKNO_SIZE) || (nmday && nday) || (nsetpos && !nday))
-		return 0;
+	if (nmonth == 0)
+		return 31;
 	for (int i = 0; i < nmonth; i++) {
 		if (icalrecurrencetype_month_is_leap(r->by_month[i]) ||
 		    r->by_month[i] < 1 || r->by_month[i] > 12)
@@ -793,10 +800,42 @@ rule_surely_matches(const struct icalrecurrencetype *r)
 		if (mdays[r->by_month[i]] > longest)
 			longest = mdays[r->by_month[i]];
 	}
-	if (nmonth == 0)
-		longest = 31;
+	return longest;
+}
+
+/* "30 February": no BYMONTHDAY fits any month the rule allows. */
+static int
+rule_never_matches(const struct icalrecurrencetype *r)
+{
+	int nmday = by_count(r->by_month_day, ICAL_BY_MONTHDAY_SIZE), longest = longest_month(r);
+
+	if (nmday == 0 || longest == 0)
+		return 0;
+	for (int i = 0; i < nmday; i++)
+		if (r->by_month_day[i] != 0 && abs(r->by_month_day[i]) <= longest)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether an unsatisfiable MONTHLY/YEARLY rule is ruled out by its shape: libical's iterator
+ * spends ~0.3 s searching to the year 20000 before it gives up on one. "Surely" here means
+ * that every month (or year) the rule allows has a match.
+ */
+static int
+rule_surely_matches(const struct icalrecurrencetype *r)
+{
+	int nday = by_count(r->by_day, ICAL_BY_DAY_SIZE);
+	int nmday = by_count(r->by_month_day, ICAL_BY_MONTHDAY_SIZE);
+	int nsetpos = by_count(r->by_set_pos, ICAL_BY_SETPOS_SIZE);
+	int nmonth = by_count(r->by_month, ICAL_BY_MONTH_SIZE);
+	int longest = longest_month(r), ok = nmday == 0;
+
+	if (by_count(r->by_year_day, ICAL_BY_YEARDAY_SIZE) || by_count(r->by_week_no,
+	    ICAL_BY_WEEKNO_SIZE) || (nmday && nday) || (nsetpos && !nday) || longest == 0)
+		return 0;
 	for (int i = 0; i < nmday && !ok; i++)
-		ok = r->by_month_day[i] != 0 && abs(r->by_month_day[i]) <= longest;
+		ok = r->by_month_day[i] != 0 && abs(r->by_month_day[i]) <= 28;
 	if (!ok)
 		return 0;
 	ok = nday == 0;
@@ -863,6 +902,12 @@ course_count(struct ctx *c, const struct vevent *v, const struct when *start, ti
 		why = "uses BYSETPOS, BYYEARDAY or BYWEEKNO in a daily or weekly rule";
 	if (why != NULL)
 		goto not_counted;
+	if (rule_never_matches(&r)) {
+		warn(c, v->line, "course %s: its RRULE matches no date; counted as one meeting",
+		    event_name(v, name));
+		*meetings = 1;
+		return;
+	}
 	if (search != 0 && rule_surely_matches(&r))
 		search = 0;
 	steps = steps / (r.interval > 0 ? r.interval : 1) + 1;
@@ -874,6 +919,7 @@ course_count(struct ctx *c, const struct vevent *v, const struct when *start, ti
 	}
 
 	horizon.year = start->tt.year + years > 9999 ? 9999 : start->tt.year + years;
+	horizon = icaltime_normalize(horizon);	/* 29 February */
 	horizon_t = wall_to_utc(horizon, start->zone);
 	run = r;
 	at_horizon = icaltime_is_null_time(r.until) || icaltime_compare(r.until, horizon) > 0;
@@ -899,27 +945,29 @@ course_count(struct ctx *c, const struct vevent *v, const struct when *start, ti
 			stop = t;	/* COUNT ends the walk here, not at UNTIL */
 		if (excluded(ex, occ, t))
 			continue;
-		last = t;
-		if (++n == MEETINGS_MAX) {
-			cut = 1, stop = t;
+		if (n == MEETINGS_MAX) {
+			cut = 1, stop = t;	/* there is one more: stop counting */
 			break;
 		}
+		last = t;
+		n++;
 	}
 	icalrecur_iterator_free(it);
 	icalerror_clear_errno();
-	cost = search + (long)((double)steps * unit * ((double)(stop - start->t) /
+	/* libical searches far ahead only for a rule that never matches */
+	cost = (raw == 0 ? search : 0) + (long)((double)steps * unit * ((double)(stop - start->t) /
 	    (double)(horizon_t > start->t ? horizon_t - start->t : 1))) + (long)raw * COST_RESULT;
 	c->budget -= cost < 0 ? 0 : cost < max_cost ? cost : max_cost;
 
-	if (n == 0) {
-		warn(c, v->line, "course %s: every meeting is excluded (EXDATE); counted as one",
-		    event_name(v, name));
+	if (n == 0) {	/* DTSTART is a meeting whatever the rule says */
+		warn(c, v->line, "course %s: %s; counted as one meeting", event_name(v, name),
+		    raw == 0 ? "its RRULE matches no date" : "every meeting is excluded (EXDATE)");
 		*meetings = 1;
 		return;
 	}
-	if (n == MEETINGS_MAX)
-		warn(c, v->line, "course %s has more than %d meetings; counted the first %d",
-		    event_name(v, name), MEETINGS_MAX - 1, MEETINGS_MAX);
+	if (cut && n == MEETINGS_MAX)
+		warn(c, v->line, "course %s has more than %d meetings; counted %d",
+		    event_name(v, name), MEETINGS_MAX, MEETINGS_MAX);
 	else if (at_horizon && !cut && (r.count == 0 || raw < r.count))
 		warn(c, v->line, "course %s: meetings counted up to %d only", event_name(v, name),
 		    horizon.year);
@@ -1229,7 +1277,7 @@ booking_from_event(struct ctx *c, size_t vi)
 	char *email = NULL, *sid, name[96], q[80];
 	int line = v->line;
 	size_t si;
-	struct when w;
+	struct when wt;
 	time_t booked_at = 0;
 
 	for (size_t j = 0; j < v->natt && email == NULL; j++) {
@@ -1303,11 +1351,11 @@ booking_from_event(struct ctx *c, size_t vi)
 	}
 	free(sid);
 	if (v->created != NULL &&
-	    when_get(c, v->cal, v->created, icalproperty_get_created(v->created), line, &w) == 0)
-		booked_at = w.t;
+	    when_get(c, v->cal, v->created, icalproperty_get_created(v->created), line, &wt) == 0)
+		booked_at = wt.t;
 	else if (v->dtstamp != NULL &&
-	    when_get(c, v->cal, v->dtstamp, icalproperty_get_dtstamp(v->dtstamp), line, &w) == 0)
-		booked_at = w.t;
+	    when_get(c, v->cal, v->dtstamp, icalproperty_get_dtstamp(v->dtstamp), line, &wt) == 0)
+		booked_at = wt.t;
 	booking_add(c, si, email, clean_or_null(w.cn, 0), language_code(w.language), booked_at,
 	    v->cancelled || w.declined, line, NOIDX);
 }
@@ -1424,6 +1472,14 @@ events_collect(struct ctx *c, const struct scan *sc)
 			event_read(c, v);
 		}
 	}
+	strmap_reserve(&c->uid_map, c->nev);
+	strmap_reserve(&c->session_map, c->nev);
+	strmap_reserve(&c->booking_map, c->natts > c->nev ? c->natts : c->nev);
+	/* The same for the feed's arrays, which feed_add_*() grow with xgrow() too. */
+	c->out->sessions = xgrow(c->out->sessions, &c->out->sessions_cap,
+	    c->out->nsessions + c->nev, sizeof(*c->out->sessions));
+	c->out->bookings = xgrow(c->out->bookings, &c->out->bookings_cap,
+	    c->out->nbookings + (c->natts > c->nev ? c->natts : c->nev), sizeof(*c->out->bookings));
 	for (size_t i = 0; i < c->nev; i++) {
 		struct vevent *v = &c->ev[i];
 

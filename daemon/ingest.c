@@ -175,22 +175,27 @@ ingest_known(struct store *s, const char *source, time_t now, size_t *count)
 }
 
 static int
-ingest_cancel(struct store *s, int64_t id, const char *state, time_t now, const char *cause, const char *detail, struct ingest_counts *n)
+ingest_cancel(struct store *s, int64_t id, enum booking_state st, time_t now,
+    const char *cause, const char *detail, struct ingest_counts *n)
 {
-	int st = policy_state_parse(state);
-
-	if (st < 0 || !policy_is_active((enum booking_state)st))
+	if (!policy_is_active(st))
 		return 0;
 	n->cancelled++;
-	return seats_set_state(s, id, (enum booking_state)st, BOOKING_CANCELLED, 0, 0, now,
-	    cause, detail);
+	return seats_set_state(s, id, st, BOOKING_CANCELLED, 0, 0, now, cause, detail);
 }
+
+/* What pass 1 learnt about a feed booking that the store already has. */
+struct ingest_known_state {
+	enum booking_state state;
+	int missing;
+};
 
 enum ingest_outcome
 ingest_feed(struct store *s, const struct config *c, const struct config_source *src,
     struct feed *f, time_t now, int force, struct ingest_counts *n)
 {
 	struct ingest_order *order = NULL;
+	struct ingest_known_state *state = NULL;
 	int64_t *found = NULL, *known = NULL;
 	size_t nknown = 0;
 	char *seen = NULL;
@@ -203,11 +208,21 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 	found = xcalloc(f->nbookings + 1, sizeof(*found));
 	known = ingest_known(s, src->name, now, &nknown);
 	seen = xcalloc(nknown + 1, 1);
+	state = xcalloc(f->nbookings + 1, sizeof(*state));
 	for (size_t i = 0; i < f->nbookings; i++) {
-		int64_t id = store_int(s, 0, "SELECT id FROM bookings WHERE session_id = ? AND "
-		    "email = ?", "tt", f->bookings[i].session_id, f->bookings[i].email);
-		int64_t *k;
+		sqlite3_stmt *q = store_q(s, "SELECT id, state, missing FROM bookings WHERE "
+		    "session_id = ? AND email = ?", "tt", f->bookings[i].session_id,
+		    f->bookings[i].email);
+		int64_t id = 0, *k;
 
+		if (store_step(s, q) > 0) {
+			int st = policy_state_parse(store_col_text(q, 1));
+
+			id = sqlite3_column_int64(q, 0);
+			state[i].state = st < 0 ? BOOKING_CANCELLED : (enum booking_state)st;
+			state[i].missing = sqlite3_column_int(q, 2);
+			sqlite3_reset(q);
+		}
 		found[i] = id;
 		if (id > 0 && (k = bsearch(&id, known, nknown, sizeof(*known), ingest_id_cmp)))
 			seen[k - known] = 1;
@@ -217,7 +232,7 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 		n->dropped += !seen[i];
 	if (!force && nknown > 0 &&
 	    (int64_t)n->dropped * 10000 > (int64_t)c->policy.max_drop * (int64_t)nknown) {
-		free(found), free(known), free(seen);
+		free(found), free(known), free(seen), free(state);
 		return s->failed ? INGEST_FAILED : INGEST_QUARANTINED;
 	}
 
@@ -242,24 +257,14 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 		struct seats_session ss;
 
 		if (found[i] > 0) {
-			sqlite3_stmt *q = store_q(s, "SELECT state, missing FROM bookings "
-			    "WHERE id = ?", "i", found[i]);
-			char state[32];
-			int missing;
-
-			if (store_step(s, q) <= 0)
-				goto fail;
-			snprintf(state, sizeof(state), "%s", store_col_text(q, 0));
-			missing = sqlite3_column_int(q, 1);
-			sqlite3_reset(q);
-			if (missing) {
+			if (state[i].missing) {
 				store_exec(s, "UPDATE bookings SET missing = 0 WHERE id = ?", "i",
 				    found[i]);
 				store_event(s, now, found[i], fb->session_id, cause, "returned",
 				    NULL, NULL, "back in the source");
 				n->returned++;
 			}
-			if (fb->cancelled && ingest_cancel(s, found[i], state, now,
+			if (fb->cancelled && ingest_cancel(s, found[i], state[i].state, now,
 			    cause, "cancelled in the source", n) < 0)
 				goto fail;
 			continue;
@@ -294,7 +299,7 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 		if (!f->sessions[i].cancelled)
 			continue;
 		for (;;) {
-			char state[32];
+			char st[32];
 			int64_t id;
 
 			q = store_q(s, "SELECT id, state FROM bookings WHERE session_id = ? AND "
@@ -303,9 +308,9 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 			if (store_step(s, q) <= 0)
 				break;
 			id = sqlite3_column_int64(q, 0);
-			snprintf(state, sizeof(state), "%s", store_col_text(q, 1));
+			snprintf(st, sizeof(st), "%s", store_col_text(q, 1));
 			sqlite3_reset(q);
-			if (ingest_cancel(s, id, state, now, cause,
+			if (ingest_cancel(s, id, (enum booking_state)policy_state_parse(st), now, cause,
 			    "the session was cancelled by the trainer; nothing is due", n) < 0)
 				goto fail;
 		}
@@ -355,10 +360,10 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 		n->promoted += p;
 	}
 
-	free(order), free(found), free(known), free(seen);
+	free(order), free(found), free(known), free(seen), free(state);
 	return s->failed ? INGEST_FAILED : INGEST_APPLIED;
 fail:
-	free(order), free(found), free(known), free(seen);
+	free(order), free(found), free(known), free(seen), free(state);
 	return INGEST_FAILED;
 }
 

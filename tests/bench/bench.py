@@ -80,12 +80,16 @@ def rm_db(path):
 
 def db_state(path):
     """What a run left in noshowd's database (closing checkpoints the WAL away)."""
+    if not os.path.exists(path):
+        raise Invalid("no database at %s" % path)
     con = sqlite3.connect(path)
     try:
         states = dict(con.execute("SELECT state, count(*) FROM bookings GROUP BY state"))
         row = con.execute("SELECT result, error, etag, body_hash, last_poll FROM sources "
                           "WHERE name = 'bench'").fetchone()
         events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    except sqlite3.Error as e:
+        raise Invalid("cannot read %s: %s" % (path, e))
     finally:
         con.close()
     src = dict(zip(("result", "error", "etag", "body_hash", "last_poll"), row or ()))
@@ -225,6 +229,7 @@ def main():
     # The HTTP state: a database that polled the base feed over HTTP, so it holds the
     # server's ETag and the next poll is answered 304.
     httpd = None
+    srv_times = []		# the test server's own 304s, asked by a plain client
     if a.httpd is None or not os.path.exists(a.httpd):
         invalid["unchanged_304"] = "skipped: tests/httpd.py is not there yet"
     else:
@@ -254,7 +259,7 @@ def main():
                 srv = [httpd.get("/feed.ics", st["source"]["etag"]) for _ in range(5)]
                 if any(code != 304 for _, code, _ in srv):
                     raise Invalid("the test server did not answer 304 to the stored ETag")
-                context["httpd_304_s"] = statistics.median(t for t, _, _ in srv)
+                srv_times.extend(t for t, _, _ in srv)
             except Invalid as e:
                 invalid["unchanged_304"] = str(e)
 
@@ -291,8 +296,9 @@ def main():
                     context["summary_first"] = text.strip().splitlines()[-1:]
                     snapshot(state_db, snap("first"))
                 except Invalid as e:
-                    for k in ("first", "changed", "unchanged_file", "fixed"):
-                        invalid.setdefault(k, "first ingest: %s" % e if k != "first" else str(e))
+                    invalid["first"] = str(e)
+                    for k in ("changed", "unchanged_file", "fixed"):
+                        invalid.setdefault(k, "the first ingest failed")
 
             if "changed" not in invalid:
                 try:
@@ -338,12 +344,19 @@ def main():
                            % (rc, code, st["source"].get("result")), text)
                     times["unchanged_304"].append(s)
                     rss.setdefault("unchanged_304", []).append(kb)
+                    srv_s, srv_code, _ = httpd.get("/feed.ics", st["source"]["etag"])
+                    if srv_code == 304:
+                        srv_times.append(srv_s)
                 except Invalid as e:
                     invalid["unchanged_304"] = str(e)
 
             if "fixed" not in invalid:
                 try:
-                    restore(snap("changed"), state_db)
+                    base_snap = [x for x in (snap("changed"), snap("first"))
+                                 if os.path.exists(x)]
+                    if not base_snap:
+                        raise Invalid("no database to start from")
+                    restore(base_snap[0], state_db)
                     s, rc, kb, text = run(daemon(conf_none), out("fixed"))
                     expect(rc == 0, "noshowd without sources exited %d" % rc, text)
                     times["fixed"].append(s)
@@ -356,6 +369,8 @@ def main():
                 notes.append("one round took %.0f s: %d round(s) instead of %d to stay "
                              "within the time budget" % (spent, runs, a.runs))
         context["rounds"] = runs
+        if srv_times:
+            context["httpd_304_s"] = statistics.median(srv_times)
         context["total_s"] = time.perf_counter() - started
     except Invalid as e:
         print("bench: INVALID: %s" % e, file=sys.stderr)
@@ -373,6 +388,8 @@ def main():
             med = statistics.median(times[key])
             row["seconds"] = med
             row["ratio"] = med / floor
+            # Each round's figure over the same round's floor: how solid the verdict is.
+            row["round_ratios"] = [t / f for t, f in zip(times[key], times["floor"])]
             if target is not None:
                 ok = med / floor <= target
                 row["verdict"] = ("meets" if ok else "MISSED") if adopted else \
@@ -381,6 +398,8 @@ def main():
             row["verdict"] = "INVALID" if not invalid.get(key, "").startswith("skipped") \
                 else "skipped"
             row["note"] = invalid.get(key, "no run")
+            if row["note"].startswith("skipped: "):
+                row["note"] = row["note"][len("skipped: "):]
         if key in rss:
             row["peak_rss_kib"] = max(rss[key])
         rows.append(row)
@@ -413,27 +432,29 @@ def main():
         return s + ("" if row["target_adopted"] else " (to come)")
 
     lines = []
-    head = ("figure", "seconds", "× floor", "target", "verdict")
+    head = ("figure", "seconds", "× floor", "rounds (× floor)", "target", "verdict")
     w = max(len(x["label"]) for x in rows) + 2
-    lines.append("%-*s  %8s  %8s  %-14s  %s" % ((w,) + head))
-    lines.append("-" * (w + 50))
+    lines.append("%-*s  %8s  %8s  %-16s  %-15s  %s" % ((w,) + head))
+    lines.append("-" * (w + 70))
     for row in rows:
         if "seconds" in row:
-            lines.append("%-*s  %8.3f  %7.3f×  %-14s  %s" % (
-                w, row["label"], row["seconds"], row["ratio"], fmt_target(row),
+            rr = row["round_ratios"]
+            spread = "%.3f–%.3f" % (min(rr), max(rr)) if len(rr) > 1 else ""
+            lines.append("%-*s  %8.3f  %7.3f×  %-16s  %-15s  %s" % (
+                w, row["label"], row["seconds"], row["ratio"], spread, fmt_target(row),
                 row.get("verdict", "")))
             for n in row.get("net", []):
-                lines.append("%-*s  %8.3f  %7.3f×  %-14s  %s" % (
+                lines.append("%-*s  %8.3f  %7.3f×  %-16s  %-15s  %s" % (
                     w, "  less %s (%.3f s)" % (n["less"], n["less_seconds"]), n["seconds"],
-                    n["ratio"], "", "(info: would %s)" % (
+                    n["ratio"], "", "", "(info: would %s)" % (
                         "meet" if n["ratio"] <= row["target_ratio"] else "miss")))
         else:
-            lines.append("%-*s  %8s  %8s  %-14s  %s: %s" % (
-                w, row["label"], "-", "-", fmt_target(row), row["verdict"],
+            lines.append("%-*s  %8s  %8s  %-16s  %-15s  %s: %s" % (
+                w, row["label"], "-", "-", "", fmt_target(row), row["verdict"],
                 row["note"].splitlines()[0]))
             for extra in row["note"].splitlines()[1:]:
                 lines.append("%*s%s" % (w + 2, "", extra))
-    lines.append("-" * (w + 50))
+    lines.append("-" * (w + 70))
     first = next(x for x in rows if x["figure"] == "first")
     if "peak_rss_kib" in first:
         lines.append("peak RSS, first ingest: %.1f MiB (floor: %.1f MiB)" % (

@@ -197,4 +197,38 @@ expect_success 'a dry run prints what would happen and changes nothing' '
 	! ctl --json bookings | grep -q gijs
 '
 
+expect_success 'validators learnt on an unchanged-by-hash poll make the next poll conditional' '
+	cp feed.good feeds/same.ics &&
+	sed "s|url = \"$HTTPD_URL/feed.ics\"|url = \"$HTTPD_URL/noetag/same.ics\"|" noshowd.conf >same.conf &&
+	sed -i "s|state/noshowd.db|state/same.db|" same.conf &&
+	"$NOSHOWD" -c same.conf --once --now 2026-11-28T10:00:00+01:00 >out &&
+	sed -i "s|/noetag/same.ics|/same.ics|" same.conf &&
+	"$NOSHOWD" -c same.conf --once --now 2026-11-28T10:05:00+01:00 >out &&
+	grep -q "source feed: unchanged" out &&
+	"$NOSHOWD" -c same.conf --once --now 2026-11-28T10:10:00+01:00 >out &&
+	grep -q "source feed: unchanged" out &&
+	expect_eq "$(httpd_count "GET /same.ics 304 inm=\"")" 1 "conditional request answered 304"
+'
+
+expect_success 'an unchanged file is not read again; a touched one is compared by hash' '
+	cp feed.good local.ics &&
+	cat >file.conf <<CONF &&
+database = "$T/state/file.db";
+sources = ( { name = "local"; type = "ical"; url = "local.ics"; } );
+CONF
+	"$NOSHOWD" -c file.conf --once --now 2026-11-28T10:00:00+01:00 >out &&
+	v1=$(sqlite3 state/file.db "SELECT etag FROM sources") &&
+	case $v1 in file:*) ;; *) echo "validator $v1"; exit 1 ;; esac &&
+	"$NOSHOWD" -c file.conf --once --now 2026-11-28T10:05:00+01:00 >out &&
+	grep -q "source local: unchanged" out &&
+	touch -d "2026-01-01 00:00" local.ics &&
+	"$NOSHOWD" -c file.conf --once --now 2026-11-28T10:10:00+01:00 >out &&
+	grep -q "source local: unchanged" out &&
+	v2=$(sqlite3 state/file.db "SELECT etag FROM sources") &&
+	test "$v1" != "$v2" &&
+	echo "BEGIN:VCALENDAR" >local.ics &&
+	"$NOSHOWD" -c file.conf --once --now 2026-11-28T10:15:00+01:00 >out &&
+	grep -q "source local: failed" out
+'
+
 done_testing
