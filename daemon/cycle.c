@@ -118,6 +118,8 @@ cycle_apply(struct store *s, const struct config *c, const struct config_source 
 		feed_release(&f);
 		return 0;
 	}
+	if (f.nsessions == 0 && f.nbookings == 0)
+		feed_warn(&f, "the source lists no sessions and no bookings");
 	if (store_begin(s) < 0) {
 		feed_release(&f);
 		return -1;

@@ -58,7 +58,8 @@ struct winzone {
 	const char *name, *iana;
 };
 
-static struct winzone *winzones;
+static struct winzone *winzones;	/* pointing into winzones_text */
+static char *winzones_text;
 static size_t nwinzones;
 static pthread_once_t winzones_once = PTHREAD_ONCE_INIT;
 
@@ -73,12 +74,12 @@ static void
 winzones_load(void)
 {
 	size_t cap = 0;
-	char *text, *line, *next;
+	char *line, *next;
 
 	if (windows_zones_count == 0)
 		return;
-	text = xstrndup(windows_zones[0].data, windows_zones[0].len);
-	for (line = text; line != NULL && *line != '\0'; line = next) {
+	winzones_text = xstrndup(windows_zones[0].data, windows_zones[0].len);
+	for (line = winzones_text; line != NULL && *line != '\0'; line = next) {
 		char *tab;
 
 		next = strchr(line, '\n');
@@ -532,7 +533,7 @@ mailto_address(const char *uri)
 	for (const unsigned char *p = (const unsigned char *)uri; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
 			return NULL;
-	e = str_lower(str_trim(xstrdup(uri + 7)));
+	e = str_lower(str_trim(xstrndup(uri + 7, strcspn(uri + 7, "?"))));	/* no ?subject= */
 	if (!email_valid(e)) {
 		free(e);
 		return NULL;

@@ -21,6 +21,14 @@
  * a warning in out->warnings. Returns -1 with a reason in err when the feed must be rejected
  * as a whole (not a calendar, truncated, not UTF-8 at line N, ...): the caller then keeps
  * the last good state.
+ *
+ * What the feed holds beyond feed.h: a course (RRULE) has meetings = its count of meetings
+ * after EXDATEs and cancelled instances, up to 1000, or 0 when the rule has no end or could
+ * not be counted safely (a warning says which); its end is then the end of the first meeting.
+ * A session's tzid is the IANA zone its DTSTART was read in (a Windows name mapped, the
+ * default zone for floating times and dates), NULL for UTC or a zone with no IANA name.
+ * Warnings start with "line N: " when the line is known, and stop after 200 with a count.
+ * The same bytes always give the same feed.
  */
 int ical_parse(const char *data, size_t len, enum ical_layout layout,
     const char *default_zone, struct feed *out, char err[]);

@@ -19,6 +19,13 @@
 	"b.state = 'waitlisted'), x.location, x.source, x.missing, x.cancelled, x.recurrence, " \
 	"x.meetings"
 
+/* A text column for JSON: NULL stays null. */
+static const char *
+view_col(sqlite3_stmt *q, int col)
+{
+	return sqlite3_column_type(q, col) == SQLITE_NULL ? NULL : store_col_text(q, col);
+}
+
 static void
 view_time(struct view *v, time_t t, char out[32])
 {
@@ -52,7 +59,7 @@ view_booking_json(struct json *j, sqlite3_stmt *q)
 	json_key(j, "session"); json_str(j, store_col_text(q, 2));
 	json_key(j, "email"); json_str(j, store_col_text(q, 3));
 	json_key(j, "name");
-	json_str(j, sqlite3_column_type(q, 4) == SQLITE_NULL ? NULL : store_col_text(q, 4));
+	json_str(j, view_col(q, 4));
 	json_key(j, "state"); json_str(j, store_col_text(q, 5));
 	json_key(j, "booked_at"); json_time(j, sqlite3_column_int64(q, 6));
 	json_key(j, "pay_by"); json_time(j, sqlite3_column_int64(q, 7));
@@ -62,7 +69,7 @@ view_booking_json(struct json *j, sqlite3_stmt *q)
 	json_key(j, "stage"); json_int(j, sqlite3_column_int64(q, 10));
 	json_key(j, "missing"); json_bool(j, sqlite3_column_int(q, 11));
 	json_key(j, "language");
-	json_str(j, sqlite3_column_type(q, 12) == SQLITE_NULL ? NULL : store_col_text(q, 12));
+	json_str(j, view_col(q, 12));
 	json_key(j, "source"); json_str(j, store_col_text(q, 13));
 	json_obj_end(j);
 }
@@ -132,12 +139,12 @@ view_session_json(struct json *j, sqlite3_stmt *q)
 	json_key(j, "waitlisted"); json_int(j, sqlite3_column_int64(q, 8));
 	json_key(j, "price"); json_int(j, sqlite3_column_int64(q, 5));
 	json_key(j, "location");
-	json_str(j, sqlite3_column_type(q, 9) == SQLITE_NULL ? NULL : store_col_text(q, 9));
+	json_str(j, view_col(q, 9));
 	json_key(j, "source"); json_str(j, store_col_text(q, 10));
 	json_key(j, "missing"); json_bool(j, sqlite3_column_int(q, 11));
 	json_key(j, "cancelled"); json_bool(j, sqlite3_column_int(q, 12));
 	json_key(j, "recurrence");
-	json_str(j, sqlite3_column_type(q, 13) == SQLITE_NULL ? NULL : store_col_text(q, 13));
+	json_str(j, view_col(q, 13));
 	json_key(j, "meetings"); json_int(j, sqlite3_column_int64(q, 14));
 	json_obj_end(j);
 }
@@ -236,11 +243,11 @@ view_events(struct view *v, struct json *j, long long booking_id)
 			json_key(j, "cause"); json_str(j, store_col_text(q, 1));
 			json_key(j, "what"); json_str(j, store_col_text(q, 2));
 			json_key(j, "before");
-			json_str(j, sqlite3_column_type(q, 3) ? store_col_text(q, 3) : NULL);
+			json_str(j, view_col(q, 3));
 			json_key(j, "after");
-			json_str(j, sqlite3_column_type(q, 4) ? store_col_text(q, 4) : NULL);
+			json_str(j, view_col(q, 4));
 			json_key(j, "detail");
-			json_str(j, sqlite3_column_type(q, 5) ? store_col_text(q, 5) : NULL);
+			json_str(j, view_col(q, 5));
 			json_obj_end(j);
 		} else {
 			char at[32];
@@ -283,9 +290,9 @@ view_show(struct view *v, const char *ref)
 		json_obj(&j);
 		json_key(&j, "email"); json_str(&j, store_col_text(q, 3));
 		json_key(&j, "company");
-		json_str(&j, sqlite3_column_type(q, 17) ? store_col_text(q, 17) : NULL);
+		json_str(&j, view_col(q, 17));
 		json_key(&j, "vat");
-		json_str(&j, sqlite3_column_type(q, 18) ? store_col_text(q, 18) : NULL);
+		json_str(&j, view_col(q, 18));
 		json_key(&j, "standing"); json_str(&j, store_col_text(q, 19));
 		json_obj_end(&j);
 		json_key(&j, "session_title"); json_str(&j, store_col_text(q, 14));
@@ -346,7 +353,7 @@ view_sources_status(struct view *v, struct json *j)
 			json_key(j, "last_poll"); json_time(j, have ? sqlite3_column_int64(q, 1) : 0);
 			json_key(j, "last_ok"); json_time(j, have ? sqlite3_column_int64(q, 2) : 0);
 			json_key(j, "error");
-			json_str(j, have && sqlite3_column_type(q, 3) ? store_col_text(q, 3) : NULL);
+			json_str(j, have ? view_col(q, 3) : NULL);
 			json_key(j, "warnings");
 			json_arr(j);
 			if (have && sqlite3_column_type(q, 4) != SQLITE_NULL) {

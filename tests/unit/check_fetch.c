@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -475,13 +476,39 @@ START_TEST(test_file_url)
 	ck_assert_int_eq(r1.status, FETCH_CHANGED);
 	ck_assert_int_eq(r1.code, 0);
 	ck_assert_str_eq(r1.body, feed);
-	ck_assert_ptr_null(r1.etag);
+	/* HTTP validators mean nothing to a file; its own (size, mtime, inode) come back. */
+	ck_assert_ptr_nonnull(r1.etag);
+	ck_assert_int_eq(strncmp(r1.etag, "file:", 5), 0);
 	ck_assert_ptr_null(r1.last_modified);
 
 	prev.body_hash = r1.hash;
 	ck_assert_int_eq(fetch_get(u, &prev, 10, MIB, &r2), 0);
 	ck_assert_int_eq(r2.status, FETCH_UNCHANGED);
 	ck_assert_ptr_null(r2.body);
+	fetch_result_release(&r2);
+
+	/* With its own validator the file is not even read: the old hash is taken as is. */
+	prev.etag = r1.etag;
+	prev.body_hash = "not-read";
+	ck_assert_int_eq(fetch_get(u, &prev, 10, MIB, &r2), 0);
+	ck_assert_int_eq(r2.status, FETCH_UNCHANGED);
+	ck_assert_str_eq(r2.hash, "not-read");
+	fetch_result_release(&r2);
+
+	/* A new modification time is a new validator: read and compared by hash. */
+	put_file("f.ics", feed, sizeof feed - 1);
+	{
+		struct timespec ts[2] = { { 1000, 0 }, { 1000, 0 } };
+		char p[PATH_MAX + 64];
+
+		snprintf(p, sizeof p, "%s/f.ics", root_dir);
+		ck_assert_int_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	}
+	prev.body_hash = r1.hash;
+	ck_assert_int_eq(fetch_get(u, &prev, 10, MIB, &r2), 0);
+	ck_assert_int_eq(r2.status, FETCH_UNCHANGED);
+	ck_assert_str_eq(r2.hash, r1.hash);
+	ck_assert_str_ne(r2.etag, r1.etag);
 	fetch_result_release(&r1);
 	fetch_result_release(&r2);
 }

@@ -725,6 +725,43 @@ START_TEST(test_two_calendars)
 }
 END_TEST
 
+/* A second VEVENT with a UID already seen adds its attendees to the first; mailto: query
+   parts are no part of the address; warnings stop at 200 plus a count. */
+START_TEST(test_duplicates_and_warning_cap)
+{
+	struct feed f;
+	char err[ERR_MAX];
+	struct buf b;
+
+	ck_assert_int_eq(parse_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:same\nSUMMARY:First\n"
+	    "DTSTART:20270104T090000Z\nATTENDEE;PARTSTAT=DECLINED:mailto:a@example.com\nEND:VEVENT\n"
+	    "BEGIN:VEVENT\nUID:same\nSUMMARY:Second\nDTSTART:20270105T090000Z\n"
+	    "ATTENDEE:mailto:a@example.com\nATTENDEE:mailto:b@example.com?subject=Hi\n"
+	    "END:VEVENT\nEND:VCALENDAR\n", LAYOUT_ATTENDEES, &f, err), 0);
+	ck_assert_uint_eq(f.nsessions, 1);
+	ck_assert_str_eq(f.sessions[0].title, "First");
+	ck_assert_uint_eq(f.nbookings, 2);
+	ck_assert_int_eq(booking(&f, "same", "a@example.com")->cancelled, 0);	/* a seat wins */
+	ck_assert_ptr_nonnull(booking(&f, "same", "b@example.com"));
+	ck_assert(warned(&f, "line 8: another event with UID 'same'"));
+	feed_release(&f);
+
+	buf_init(&b);
+	buf_addstr(&b, "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:u\nDTSTART:20270104T090000Z\n");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&b, "ATTENDEE:mailto:nobody-%d\n", i);
+	buf_addstr(&b, "END:VEVENT\nEND:VCALENDAR\n");
+	ck_assert_int_eq(parse_text(b.data, LAYOUT_ATTENDEES, &f, err), 0);
+	ck_assert_uint_eq(f.nbookings, 0);
+	ck_assert_uint_eq(f.nwarnings, 201);
+	ck_assert_str_eq(f.warnings[0], "line 5: attendee 'mailto:nobody-0' has no valid mailto: "
+	    "address; skipped");
+	ck_assert_str_eq(f.warnings[200], "100 more warnings not shown");
+	feed_release(&f);
+	buf_release(&b);
+}
+END_TEST
+
 /* 10,000 attendees: every one booked once, with its own line. */
 START_TEST(test_many_attendees)
 {
@@ -956,6 +993,7 @@ ical_suite(void)
 	tcase_add_test(t, test_not_a_calendar);
 	tcase_add_test(t, test_nul_and_nesting);
 	tcase_add_test(t, test_two_calendars);
+	tcase_add_test(t, test_duplicates_and_warning_cap);
 	suite_add_tcase(s, t);
 
 	/* these parse a lot, and much more slowly under valgrind */
