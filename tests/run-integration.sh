@@ -19,5 +19,6 @@ for t in "$top"/tests/integration/*.sh; do
 	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
 	[ -n "$summary" ] || fail=$((fail + 1))
 done
+mkdir -p build/results && echo "$pass $fail" > build/results/integration
 echo "integration: $pass passed, $fail failed"
 [ -z "$broken" ]

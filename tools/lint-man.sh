@@ -33,5 +33,6 @@ for key in $(sed -n 's/^[[:space:]#]*\([a-z_]*\)[[:space:]]*=.*/\1/p' conf/nosho
 	grep -q "\(Ic\|Li\|^\.Ss\) $key\( \|$\)" man/noshowd.conf.5 || {
 		echo "noshowd.conf.5 does not document the key \"$key\""; fail=$((fail + 1)); }
 done
+mkdir -p build/results && echo "$((n - fail)) $fail" > build/results/man
 echo "man: $((n - fail)) passed, $fail failed"
 [ $fail -eq 0 ]

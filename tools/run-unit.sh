@@ -13,5 +13,6 @@ for t in "$@"; do
 	nf=$(( ${nf:-0} ))
 	pass=$((pass + n - nf)); fail=$((fail + nf))
 done
+mkdir -p build/results && echo "$pass $fail" > build/results/unit
 echo "unit: $pass passed, $fail failed"
 [ $fail -eq 0 ] && [ $bad -eq 0 ]
