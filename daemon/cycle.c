@@ -9,6 +9,7 @@
 #include "ical.h"
 #include "ingest.h"
 #include "log.h"
+#include "outbox.h"
 #include "util.h"
 
 /* How far the clock may go back before a cycle refuses to run (NTP steps are smaller). */
@@ -77,6 +78,25 @@ cycle_last_event(struct store *s)
 	return store_int(s, 0, "SELECT max(id) FROM events", "");
 }
 
+static int64_t
+cycle_last_message(struct store *s)
+{
+	return store_int(s, 0, "SELECT max(id) FROM outbox", "");
+}
+
+/* For --dry-run: the messages a rolled-back transaction would have queued. */
+static void
+cycle_print_outbox(struct store *s, int64_t since, FILE *out)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT o.kind, o.rcpt, coalesce(b.ref, '-') FROM outbox o "
+	    "LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.id > ? ORDER BY o.id", "i",
+	    since);
+
+	while (store_step(s, q) > 0)
+		fprintf(out, "  would send %s %s to %s\n", store_col_text(q, 2),
+		    store_col_text(q, 0), store_col_text(q, 1));
+}
+
 /* Record a poll's outcome outside an ingest (failures, unchanged bodies). */
 static void
 cycle_set_result(struct store *s, const char *name, time_t now, const char *result,
@@ -102,7 +122,7 @@ cycle_apply(struct store *s, const struct config *c, const struct config_source 
 	struct ingest_counts n;
 	enum ingest_outcome o;
 	char err[ERR_MAX], summary[256], *warnings;
-	int64_t since;
+	int64_t since, since_msg;
 
 	feed_init(&f);
 	if (cycle_parse(c, src, body, len, &f, err) < 0) {
@@ -118,13 +138,14 @@ cycle_apply(struct store *s, const struct config *c, const struct config_source 
 		feed_release(&f);
 		return 0;
 	}
-	if (f.nsessions == 0 && f.nbookings == 0)
+	if (f.nsessions == 0 && f.nbookings == 0 && f.nwarnings == 0)
 		feed_warn(&f, "the source lists no sessions and no bookings");
 	if (store_begin(s) < 0) {
 		feed_release(&f);
 		return -1;
 	}
 	since = cycle_last_event(s);
+	since_msg = cycle_last_message(s);
 	o = ingest_feed(s, c, src, &f, now, force, &n);
 	warnings = cycle_join_warnings(&f);
 	if (o == INGEST_APPLIED) {
@@ -168,8 +189,10 @@ cycle_apply(struct store *s, const struct config *c, const struct config_source 
 		free(msg);
 	}
 	if (dry_run) {
-		if (out)
+		if (out) {
 			cycle_print_events(s, since, c->timezone, out);
+			cycle_print_outbox(s, since_msg, out);
+		}
 		store_rollback(s);
 	} else if (store_commit(s) < 0) {
 		o = INGEST_FAILED;
@@ -286,15 +309,18 @@ cycle_accept(struct store *s, const struct config *c, const char *name, time_t n
 int
 cycle_sessions(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out)
 {
-	int64_t since;
+	int64_t since, since_msg;
 
 	if (store_begin(s) < 0)
 		return -1;
 	since = cycle_last_event(s);
+	since_msg = cycle_last_message(s);
 	ingest_config_sessions(s, c, now);
 	if (dry_run) {
-		if (out)
+		if (out) {
 			cycle_print_events(s, since, c->timezone, out);
+			cycle_print_outbox(s, since_msg, out);
+		}
 		store_rollback(s);
 		return 0;
 	}
@@ -345,7 +371,9 @@ cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE
 	for (size_t i = 0; i < c->nsources; i++)
 		if (cycle_poll(s, c, &c->sources[i], now, dry_run, out) < 0)
 			return errf(err, "%s", s->error);
-	if (!dry_run && cycle_clock_record(s, now) < 0)
+	if (dry_run)
+		return 0;
+	if (outbox_send(s, c, now, out) < 0 || cycle_clock_record(s, now) < 0)
 		return errf(err, "%s", s->error);
 	return 0;
 }

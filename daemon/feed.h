@@ -12,7 +12,7 @@
 #include <time.h>
 
 struct feed_session {
-	char *id;		/* UID, X-NOSHOWD-SESSION, or derived (see ical.c) */
+	char *id;		/* UID, X-NOSHOWD-SESSION, or derived (see icallayout.c) */
 	char *title;		/* SUMMARY; may be NULL */
 	char *location;
 	char *url;

@@ -14,6 +14,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
+#include "outbox.h"
 #include "seats.h"
 #include "setup.h"
 #include "store.h"
@@ -221,7 +222,9 @@ cmd_book(struct ctl *x, int argc, char **argv)
 		free(email);
 		return 1;
 	}
-	if ((session = ctl_session(x, argv[1])) == NULL) {
+	/* A session just added to the configuration can be booked before the next cycle. */
+	if (cycle_sessions(&x->s, &x->c, x->v.now, 0, NULL) < 0 ||
+	    (session = ctl_session(x, argv[1])) == NULL) {
 		free(email);
 		return 1;
 	}
@@ -286,6 +289,33 @@ cmd_source(struct ctl *x, int argc, char **argv)
 }
 
 static int
+cmd_outbox(struct ctl *x, int argc, char **argv)
+{
+	int failed = opt_flag(&argc, argv, "--failed"), rc;
+	char err[ERR_MAX], *end;
+	long long id;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc == 1)
+		return view_outbox(&x->v, failed) < 0 ? 1 : 0;
+	if (argc != 3 || strcmp(argv[1], "retry") != 0 || failed)
+		return usage_error("usage: outbox [--failed] | outbox retry ID%s", "");
+	id = strtoll(argv[2], &end, 10);
+	if (*argv[2] == '\0' || *end != '\0' || id <= 0)
+		return usage_error("outbox retry: \"%s\" is not a message id", argv[2]);
+	if (outbox_retry(&x->s, id, x->v.now, err) < 0) {
+		fprintf(stderr, "noshowctl: outbox retry: %s\n", err);
+		return 1;
+	}
+	if (!x->v.json)
+		printf("message %lld will be sent on the next cycle\n", id);
+	else
+		printf("{\"retry\":%lld}\n", id);
+	return 0;
+}
+
+static int
 cmd_check_config(struct ctl *x, int argc, char **argv)
 {
 	int rc;
@@ -306,6 +336,7 @@ static const struct command commands[] = {
 	{ "show", "REF", "one booking with its history", cmd_show, 1 },
 	{ "book", "SESSION EMAIL [--name N] [--company C]", "a booking by hand", cmd_book, 1 },
 	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },
+	{ "outbox", "[--failed] | retry ID", "messages waiting or failed", cmd_outbox, 1 },
 	{ "check-config", "", "check the configuration", cmd_check_config, 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

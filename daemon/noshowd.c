@@ -18,6 +18,7 @@
 #include "days.h"
 #include "fetch.h"
 #include "log.h"
+#include "outbox.h"
 #include "setup.h"
 #include "store.h"
 #include "util.h"
@@ -90,7 +91,7 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			sig_reload = 0;
 			if (!have_path) {
 				log_info("reload: no configuration file; nothing to reload");
-			} else if (config_load(path, &fresh, &errs) < 0) {
+			} else if (setup_load(path, &fresh, &errs) < 0) {
 				log_warnx("reload of %s failed; keeping the running configuration:",
 				    path);
 				log_warnx("%s", errs);
@@ -124,6 +125,15 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			}
 			if (next[i] < wake)
 				wake = next[i];
+		}
+		if (!sig_stop) {
+			time_t due;
+
+			if (outbox_send(s, c, now, NULL) < 0)
+				log_warnx("outbox: %s", s->error);
+			due = outbox_next_due(s);
+			if (due > 0 && due < wake)
+				wake = due > now ? due : now + 1;
 		}
 		cycle_clock_record(s, now);
 		if (!sig_stop && !sig_reload && !sig_run)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose.h"
 #include "log.h"
 #include "seats.h"
 #include "util.h"
@@ -100,6 +101,9 @@ seats_book(struct store *s, const struct config *c, const struct seats_session *
 	if (store_event(s, now, id, ss->id, cause, "booked", NULL,
 	    policy_state_name(a.state), why) < 0)
 		return -1;
+	if (compose_booking(s, c, id, a.state == BOOKING_REFUSED ? "refusal" :
+	    a.state == BOOKING_WAITLISTED ? "waitlisted" : "confirmation", now) < 0)
+		return -1;
 	return id;
 }
 
@@ -136,7 +140,8 @@ seats_fill(struct store *s, const struct config *c, const char *session_id, time
 			break;
 		a = policy_promote(&c->policy, ss.price, ss.start, now);
 		if (seats_set_state(s, id, BOOKING_WAITLISTED, a.state, a.amount_due, a.pay_by,
-		    now, cause, "a seat became free") < 0)
+		    now, cause, "a seat became free") < 0 ||
+		    compose_booking(s, c, id, "seat-available", now) < 0)
 			return -1;
 		promoted++;
 	}

@@ -5,23 +5,76 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compose.h"
 #include "days.h"
 #include "log.h"
 #include "setup.h"
+#include "template.h"
 #include "util.h"
+
+/*
+ * What the configuration file alone cannot show: that messages can be sent (a sender
+ * address) and that every template exists and parses in both languages. A broken template
+ * found here stops start-up and reload, instead of a booking at 3 a.m.
+ */
+static int
+setup_check_mail(const struct config *c, struct buf *out)
+{
+	static const char *const langs[] = { "nl", "en", NULL };
+	char *errs = NULL;
+	int rc = 0;
+
+	if (c->mail.from == NULL && (c->nsources > 0 || c->nsessions > 0)) {
+		buf_printf(out, "%s: trainer.email: no sender address: set trainer.email (or "
+		    "mail.from) so that confirmations can be sent\n", c->path);
+		rc = -1;
+	}
+	if (c->mail.url != NULL && strchr(c->mail.url, '@') != NULL) {
+		buf_printf(out, "%s: mail.url: put no user name or password in the URL; set "
+		    "mail.username and mail.password_file\n", c->path);
+		rc = -1;
+	}
+	if (template_check(c->mail.templates, langs, compose_kinds, &errs) < 0) {
+		buf_printf(out, "%s%s(templates are read from mail.templates = \"%s\")\n",
+		    errs ? errs : "", errs && *errs && errs[strlen(errs) - 1] != '\n' ? "\n" : "",
+		    c->mail.templates);
+		rc = -1;
+	}
+	free(errs);
+	return rc;
+}
+
+int
+setup_load(const char *path, struct config *c, char **errs)
+{
+	struct buf b;
+
+	*errs = NULL;
+	if (path == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+		path = CONFIG_DEFAULT_PATH;
+	if (path == NULL) {
+		config_defaults(c);
+	} else if (config_load(path, c, errs) < 0) {
+		return -1;
+	}
+	buf_init(&b);
+	if (setup_check_mail(c, &b) < 0) {
+		while (b.len > 0 && b.data[b.len - 1] == '\n')
+			b.data[--b.len] = '\0';
+		*errs = buf_detach(&b);
+		config_release(c);
+		return -1;
+	}
+	buf_release(&b);
+	return 0;
+}
 
 int
 setup_config(const char *path, struct config *c)
 {
 	char *errs = NULL;
 
-	if (path == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
-		path = CONFIG_DEFAULT_PATH;
-	if (path == NULL) {
-		config_defaults(c);
-		return 0;
-	}
-	if (config_load(path, c, &errs) < 0) {
+	if (setup_load(path, c, &errs) < 0) {
 		fprintf(stderr, "%s\n", errs ? errs : "configuration failed");
 		free(errs);
 		return -1;

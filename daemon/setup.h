@@ -12,6 +12,8 @@
  * embedded defaults. Every problem is printed to stderr; returns -1 if there was any.
  */
 int setup_config(const char *path, struct config *c);
+/* The same, but the problems go to *errs (lines joined with '\n'; the caller frees it). */
+int setup_load(const char *path, struct config *c, char **errs);
 /* The clock: `text` (ISO 8601, wall time in zone when it has no offset), or the real one. */
 int setup_now(const char *text, const char *zone, time_t *now);
 /* Open the database, creating its directory (0700) when missing. Errors go to stderr. */

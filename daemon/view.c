@@ -4,6 +4,7 @@
 #include "days.h"
 #include "json.h"
 #include "money.h"
+#include "outbox.h"
 #include "view.h"
 
 /* The columns every booking listing selects, in this order (see view_booking_row). */
@@ -267,6 +268,91 @@ view_events(struct view *v, struct json *j, long long booking_id)
 		json_arr_end(j);
 }
 
+/* The outbox columns every listing selects, in this order (see view_message). */
+#define MESSAGE_COLS "o.id, coalesce(b.ref, ''), o.kind, o.rcpt, o.state, o.attempts, " \
+	"o.created, o.sent_at, o.next_attempt, o.last_code, o.last_reply, o.last_error, " \
+	"o.message_id, o.hash, o.language"
+
+static void
+view_message(struct view *v, struct json *j, sqlite3_stmt *q)
+{
+	if (v->json) {
+		json_obj(j);
+		json_key(j, "id"); json_int(j, sqlite3_column_int64(q, 0));
+		json_key(j, "ref"); json_str(j, store_col_text(q, 1));
+		json_key(j, "kind"); json_str(j, store_col_text(q, 2));
+		json_key(j, "to"); json_str(j, store_col_text(q, 3));
+		json_key(j, "state"); json_str(j, store_col_text(q, 4));
+		json_key(j, "attempts"); json_int(j, sqlite3_column_int64(q, 5));
+		json_key(j, "created"); json_time(j, sqlite3_column_int64(q, 6));
+		json_key(j, "sent_at"); json_time(j, sqlite3_column_int64(q, 7));
+		json_key(j, "next_attempt"); json_time(j, sqlite3_column_int64(q, 8));
+		json_key(j, "last_code"); json_int(j, sqlite3_column_int64(q, 9));
+		json_key(j, "last_reply"); json_str(j, view_col(q, 10));
+		json_key(j, "last_error"); json_str(j, view_col(q, 11));
+		json_key(j, "message_id"); json_str(j, store_col_text(q, 12));
+		json_key(j, "sha256"); json_str(j, store_col_text(q, 13));
+		json_key(j, "language"); json_str(j, store_col_text(q, 14));
+		json_obj_end(j);
+	} else {
+		char when[32];
+		const char *reply = *store_col_text(q, 11) ? store_col_text(q, 11) :
+		    store_col_text(q, 10);
+
+		view_short_time(v, sqlite3_column_int64(q, 7) ? sqlite3_column_int64(q, 7) :
+		    sqlite3_column_int64(q, 6), when);
+		fprintf(v->out, "%5lld  %-10s  %-18s  %-8s  %-16s  %s%s%s\n",
+		    (long long)sqlite3_column_int64(q, 0), store_col_text(q, 1),
+		    store_col_text(q, 2), store_col_text(q, 4), when, store_col_text(q, 3),
+		    *reply ? ": " : "", reply);
+	}
+}
+
+static const char message_header[] =
+    "   ID  REF         KIND                STATE     WHEN              TO: LAST ANSWER\n";
+
+int
+view_outbox(struct view *v, int failed_only)
+{
+	sqlite3_stmt *q = store_q(v->s, "SELECT " MESSAGE_COLS " FROM outbox o LEFT JOIN "
+	    "bookings b ON b.id = o.booking_id WHERE (? AND o.state = 'failed') OR (NOT ? AND "
+	    "o.state <> 'sent') ORDER BY o.id", "dd", failed_only, failed_only);
+	struct json j;
+
+	json_init(&j, v->out, v->c->timezone);
+	if (v->json)
+		json_arr(&j);
+	else
+		fputs(message_header, v->out);
+	while (store_step(v->s, q) > 0)
+		view_message(v, &j, q);
+	if (v->json) {
+		json_arr_end(&j);
+		json_end(&j);
+	}
+	return v->s->failed ? -1 : 0;
+}
+
+static void
+view_booking_messages(struct view *v, struct json *j, long long booking_id)
+{
+	sqlite3_stmt *q = store_q(v->s, "SELECT " MESSAGE_COLS " FROM outbox o JOIN bookings b "
+	    "ON b.id = o.booking_id WHERE o.booking_id = ? ORDER BY o.id", "i",
+	    (int64_t)booking_id);
+
+	if (v->json) {
+		json_key(j, "messages");
+		json_arr(j);
+	} else {
+		fprintf(v->out, "\nmessages:\n");
+		fputs(message_header, v->out);
+	}
+	while (store_step(v->s, q) > 0)
+		view_message(v, j, q);
+	if (v->json)
+		json_arr_end(j);
+}
+
 int
 view_show(struct view *v, const char *ref)
 {
@@ -321,6 +407,7 @@ view_show(struct view *v, const char *ref)
 	}
 	sqlite3_reset(q);
 	view_events(v, &j, id);
+	view_booking_messages(v, &j, id);
 	if (v->json) {
 		json_obj_end(&j);
 		json_end(&j);
@@ -399,6 +486,11 @@ view_status(struct view *v)
 	    "AND state IN ('waitlisted', 'pending', 'confirmed')", "");
 	int64_t waitlisted = store_int(v->s, 0, "SELECT count(*) FROM bookings WHERE "
 	    "state = 'waitlisted'", "");
+	int64_t waiting = store_int(v->s, 0, "SELECT count(*) FROM outbox WHERE state IN "
+	    "('queued', 'sending', 'deferred')", "");
+	int64_t failed = store_int(v->s, 0, "SELECT count(*) FROM outbox WHERE state = 'failed'",
+	    "");
+	int64_t sent = store_int(v->s, 0, "SELECT count(*) FROM outbox WHERE state = 'sent'", "");
 	sqlite3_stmt *q;
 
 	view_time(v, v->now, now);
@@ -433,7 +525,13 @@ view_status(struct view *v)
 		json_key(&j, "open_balance"); json_int(&j, open_balance);
 		json_key(&j, "waitlisted"); json_int(&j, waitlisted);
 		json_key(&j, "missing"); json_int(&j, missing);
-		json_key(&j, "outbox"); json_null(&j);
+		json_key(&j, "outbox");
+		json_obj(&j);
+		json_key(&j, "waiting"); json_int(&j, waiting);
+		json_key(&j, "failed"); json_int(&j, failed);
+		json_key(&j, "sent"); json_int(&j, sent);
+		json_key(&j, "next_attempt"); json_time(&j, outbox_next_due(v->s));
+		json_obj_end(&j);
 		json_key(&j, "last_evidence"); json_null(&j);
 		json_obj_end(&j);
 		json_end(&j);
@@ -447,7 +545,9 @@ view_status(struct view *v)
 		fprintf(v->out, "waiting list:     %lld\n", (long long)waitlisted);
 		fprintf(v->out, "missing from their source: %lld%s\n", (long long)missing,
 		    missing ? " (see noshowctl bookings; they stand until you act)" : "");
-		fprintf(v->out, "outbox:           (mail is not part of this version yet)\n");
+		fprintf(v->out, "outbox:           %lld waiting, %lld failed, %lld sent%s\n",
+		    (long long)waiting, (long long)failed, (long long)sent,
+		    failed ? " (see noshowctl outbox --failed)" : "");
 		fprintf(v->out, "evidence:         (not part of this version yet)\n");
 	}
 	return v->s->failed ? -1 : 0;

@@ -27,6 +27,8 @@ int view_bookings(struct view *v, const char *session, const char *state);
 /* 0, or -1 when there is no booking with that reference (message on stderr). */
 int view_show(struct view *v, const char *ref);
 int view_status(struct view *v);
+/* Messages not yet sent (or, with failed_only, those that failed for good). */
+int view_outbox(struct view *v, int failed_only);
 /* One booking by id, as JSON object or one table line (used after `book`). */
 void view_booking_line(struct view *v, long long id);
 

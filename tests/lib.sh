@@ -37,7 +37,11 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 NOSHOWD=$TOP/noshowd
 NOSHOWCTL=$TOP/noshowctl
 TEST_NAME=$(basename "$0" .sh)
-export TOP NOSHOWD NOSHOWCTL TEST_NAME
+# Debian's interpreter, which sees the packages `make check` installs (python3-aiosmtpd,
+# python3-icalendar); a python3 earlier in PATH (pyenv, a venv) may not.
+PYTHON=${PYTHON:-/usr/bin/python3}
+[ -x "$PYTHON" ] || PYTHON=python3
+export TOP NOSHOWD NOSHOWCTL TEST_NAME PYTHON
 
 _lib_count=0
 _lib_passed=0
@@ -144,7 +148,7 @@ wait_for() {
 
 # free_port: print a TCP port on 127.0.0.1 that was free a moment ago.
 free_port() {
-	python3 -c 'import socket
+	"$PYTHON" -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
@@ -163,7 +167,7 @@ start_httpd() {
 	HTTPD_PORT=
 	HTTPD_LOG=$T/$name.log
 	: >"$HTTPD_LOG"
-	spawn python3 "$TOP/tests/httpd.py" --root "$root" --port-file "$pf" \
+	spawn "$PYTHON" "$TOP/tests/httpd.py" --root "$root" --port-file "$pf" \
 		--log "$HTTPD_LOG" --exit-with-parent 2>>"$T/$name.stderr"
 	HTTPD_PID=$SPAWN_PID
 	for _ in $(seq 100); do
@@ -293,4 +297,73 @@ done_testing() {
 	[ "$_lib_count" -gt 0 ] || { echo "# $TEST_NAME: no tests ran"; exit 1; }
 	[ "$_lib_failed" -eq 0 ] || exit 1
 	exit 0
+}
+
+# start_smtpd [--name NAME] [ARG...]: run tests/smtpd.py, a real SMTP server on loopback
+# (see its header for the options such as --starttls, --auth USER:PASS, --script FILE, the
+# script format and the log format), and export SMTPD_PORT, SMTPD_URL
+# (smtp://127.0.0.1:PORT, or smtps:// with --smtps), SMTPD_DIR (the maildir: NNNN.eml and
+# NNNN.json for every accepted message), SMTPD_LOG (the dialogue log) and SMTPD_PID. NAME
+# (default smtpd) keeps the files of a second server apart; a server started again under
+# the same name keeps its maildir and numbering. The variables always describe the last
+# server started. Call it at the top level, not in a test body: the server stops when the
+# shell that started it exits.
+start_smtpd() {
+	local name=smtpd scheme=smtp pf a _
+	if [ "${1:-}" = --name ]; then
+		[ $# -ge 2 ] || bail_out "start_smtpd: --name needs a value"
+		name=$2
+		shift 2
+	fi
+	for a in "$@"; do
+		[ "$a" != --smtps ] || scheme=smtps
+	done
+	pf=$T/$name.port
+	rm -f "$pf"
+	SMTPD_PORT=
+	SMTPD_DIR=$T/$name.mail
+	SMTPD_LOG=$T/$name.log
+	mkdir -p "$SMTPD_DIR" || bail_out "start_smtpd: cannot make $SMTPD_DIR"
+	spawn "$PYTHON" "$TOP/tests/smtpd.py" --port-file "$pf" --maildir "$SMTPD_DIR" \
+		--log "$SMTPD_LOG" --exit-with-parent "$@" 2>>"$T/$name.stderr"
+	SMTPD_PID=$SPAWN_PID
+	for _ in $(seq 100); do
+		if [ -s "$pf" ]; then
+			read -r SMTPD_PORT <"$pf"
+			break
+		fi
+		kill -0 "$SMTPD_PID" 2>/dev/null ||
+			bail_out "tests/smtpd.py exited: $(cat "$T/$name.stderr")"
+		sleep 0.1
+	done
+	[ -n "$SMTPD_PORT" ] || bail_out "tests/smtpd.py did not start within 10 s"
+	SMTPD_URL=$scheme://127.0.0.1:$SMTPD_PORT
+	export SMTPD_PORT SMTPD_URL SMTPD_DIR SMTPD_LOG SMTPD_PID
+}
+
+# make_tls_cert DIR: make a test CA and a server certificate that it signed for
+# 127.0.0.1 and localhost (subjectAltName IP:127.0.0.1,DNS:localhost; EC P-256, 30 days):
+# DIR/ca.pem, DIR/cert.pem, DIR/key.pem (and the CA's key, DIR/ca.key). For a client,
+# mail.ca_file = DIR/ca.pem; for the server, --tls-cert DIR/cert.pem --tls-key DIR/key.pem.
+make_tls_cert() {
+	[ $# -eq 1 ] || bail_out "usage: make_tls_cert DIR"
+	mkdir -p "$1" || bail_out "make_tls_cert: cannot make $1"
+	(
+		cd "$1" &&
+		openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout ca.key -out ca.pem -days 30 -subj "/CN=noshowd test CA" \
+			-addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign &&
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout key.pem -out server.csr -subj /CN=localhost &&
+		printf '%s\n' subjectAltName=IP:127.0.0.1,DNS:localhost \
+			basicConstraints=critical,CA:FALSE \
+			keyUsage=critical,digitalSignature,keyEncipherment \
+			extendedKeyUsage=serverAuth >server.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
+			-set_serial "0x$(openssl rand -hex 8)" -days 30 -extfile server.ext \
+			-out cert.pem &&
+		rm -f server.csr server.ext
+	) >"$1/openssl.log" 2>&1 ||
+		bail_out "make_tls_cert: openssl failed: $(cat "$1/openssl.log")"
 }

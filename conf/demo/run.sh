@@ -11,7 +11,7 @@ noshowctl=$top/noshowctl
 
 rm -rf "$state"
 mkdir -p "$state"
-sed "s|@STATE@|$state|g" "$demo/noshowd.conf" > "$state/noshowd.conf"
+sed "s|@STATE@|$state|g; s|@TOP@|$top|g" "$demo/noshowd.conf" > "$state/noshowd.conf"
 conf=$state/noshowd.conf
 
 step() {

@@ -6,6 +6,8 @@
 mkdir -p state
 cat >noshowd.conf <<CONF
 database = "$T/state/noshowd.db";
+trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
+mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 timezone = "Europe/Amsterdam";
 sessions = (
 	{ id = "yoga-2026-12-08"; title = "Yoga for trainers"; start = "2026-12-08T09:00";

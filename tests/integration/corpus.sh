@@ -16,6 +16,8 @@ for f in "$corpus"/*.ics; do
 		cp "$f" feeds/feed.ics &&
 		cat >noshowd.conf <<CONF &&
 database = "$T/state/noshowd.db";
+trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
+mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 timezone = "Europe/Amsterdam";
 sources = ( { name = "corpus"; type = "ical"; url = "feeds/feed.ics"; } );
 CONF

@@ -10,6 +10,8 @@ start_httpd feeds
 
 cat >noshowd.conf <<CONF
 database = "$T/state/noshowd.db";
+trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
+mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 evidence_dir = "$T/state/evidence";
 timezone = "Europe/Amsterdam";
 default_price = "100.00";
@@ -214,6 +216,8 @@ expect_success 'an unchanged file is not read again; a touched one is compared b
 	cp feed.good local.ics &&
 	cat >file.conf <<CONF &&
 database = "$T/state/file.db";
+trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
+mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 sources = ( { name = "local"; type = "ical"; url = "local.ics"; } );
 CONF
 	"$NOSHOWD" -c file.conf --once --now 2026-11-28T10:00:00+01:00 >out &&

@@ -83,7 +83,7 @@ httpd_start(void)
 		exit(EXIT_FAILURE);
 	}
 	if (httpd_pid == 0) {
-		execlp("python3", "python3", "tests/httpd.py", "--root", root_dir,
+		execl("/usr/bin/python3", "python3", "tests/httpd.py", "--root", root_dir,
 		    "--port-file", port_path, "--log", log_path, "--exit-with-parent",
 		    (char *)NULL);
 		perror("exec python3 tests/httpd.py");

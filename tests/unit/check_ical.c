@@ -955,6 +955,13 @@ START_TEST(test_corpus_details)
 	ck_assert_ptr_null(booking(&f, ol, "4th.floor.meeting.room@somewhere.com"));
 	ck_assert(strstr(session(&f, ol)->location, "Whose Name Wraps Over Several Lines") != NULL);
 	feed_release(&f);
+	/* an empty calendar parses, and says so */
+	ck_assert_int_eq(parse_file(ICS "collective__icalendar__bom_calendar.ics", LAYOUT_ATTENDEES,
+	    &f, err), 0);
+	ck_assert_uint_eq(f.nsessions, 0);
+	ck_assert_uint_eq(f.nwarnings, 1);
+	ck_assert_str_eq(f.warnings[0], "the calendar has no events (VEVENT)");
+	feed_release(&f);
 	/* raw newlines inside DESCRIPTION: the event is damaged, the feed still parses */
 	ck_assert_int_eq(parse_file(ICS "u01jmg3__ics-parser__issue-343.ics", LAYOUT_ATTENDEES, &f,
 	    err), 0);

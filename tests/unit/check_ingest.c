@@ -32,6 +32,13 @@ setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/test.db", dir);
 	config_defaults(&c);
+	/* Messages are composed with the shipped templates, into a maildir of the test. */
+	free(c.mail.templates);
+	c.mail.templates = xstrdup("conf/templates");
+	free(c.mail.from);
+	c.mail.from = xstrdup("trainer@example.nl");
+	free(c.mail.maildir);
+	c.mail.maildir = xasprintf("%s/maildir", dir);
 	memset(&src, 0, sizeof(src));
 	src.name = "feed";
 	src.type = SOURCE_ICAL;

@@ -1,0 +1,420 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "days.h"
+#include "invite.h"
+#include "log.h"
+#include "message.h"
+#include "money.h"
+#include "outbox.h"
+#include "template.h"
+#include "util.h"
+
+const char *const compose_kinds[] = {
+	"confirmation", "waitlisted", "seat-available", "payment-reminder", "release",
+	"cancellation", "late-cancellation", "no-show", "refusal", "goodwill",
+	"payment-received", "digest", "reminder", "second-reminder", "final-notice", NULL,
+};
+
+/* Everything about one booking that a message may say. */
+struct compose_facts {
+	int64_t id;
+	char *ref, *email, *name, *language, *state, *session_id, *title, *location, *url;
+	char *description, *company, *vat, *customer_language;
+	time_t booked_at, pay_by, start, end;
+	int64_t amount_due, amount_paid, price;
+	int invite_sequence;
+	int64_t seen_order;	/* for the waiting-list position */
+};
+
+static void
+compose_facts_release(struct compose_facts *f)
+{
+	free(f->ref), free(f->email), free(f->name), free(f->language), free(f->state);
+	free(f->session_id), free(f->title), free(f->location), free(f->url);
+	free(f->description), free(f->company), free(f->vat), free(f->customer_language);
+}
+
+static int
+compose_load(struct store *s, int64_t id, struct compose_facts *f)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT b.ref, b.email, coalesce(b.name, c.name), "
+	    "b.language, b.state, b.session_id, x.title, x.location, x.url, x.description, "
+	    "c.company, c.vat, c.language, b.booked_at, coalesce(b.pay_by, 0), x.start, x.end, "
+	    "b.amount_due, b.amount_paid, x.price, b.invite_sequence, b.seen_at FROM bookings b "
+	    "JOIN sessions x ON x.id = b.session_id JOIN customers c ON c.email = b.email "
+	    "WHERE b.id = ?", "i", id);
+
+	memset(f, 0, sizeof(*f));
+	if (store_step(s, q) <= 0)
+		return -1;
+	f->id = id;
+	f->ref = store_col_dup(q, 0);
+	f->email = store_col_dup(q, 1);
+	f->name = store_col_dup(q, 2);
+	f->language = store_col_dup(q, 3);
+	f->state = store_col_dup(q, 4);
+	f->session_id = store_col_dup(q, 5);
+	f->title = store_col_dup(q, 6);
+	f->location = store_col_dup(q, 7);
+	f->url = store_col_dup(q, 8);
+	f->description = store_col_dup(q, 9);
+	f->company = store_col_dup(q, 10);
+	f->vat = store_col_dup(q, 11);
+	f->customer_language = store_col_dup(q, 12);
+	f->booked_at = sqlite3_column_int64(q, 13);
+	f->pay_by = sqlite3_column_int64(q, 14);
+	f->start = sqlite3_column_int64(q, 15);
+	f->end = sqlite3_column_int64(q, 16);
+	f->amount_due = sqlite3_column_int64(q, 17);
+	f->amount_paid = sqlite3_column_int64(q, 18);
+	f->price = sqlite3_column_int64(q, 19);
+	f->invite_sequence = sqlite3_column_int(q, 20);
+	f->seen_order = sqlite3_column_int64(q, 21);
+	sqlite3_reset(q);
+	return 0;
+}
+
+/* The customer's language where we ship templates for it, else the configured one. */
+static const char *
+compose_language(const struct config *c, const struct compose_facts *f)
+{
+	const char *cands[] = { f->language, f->customer_language };
+
+	for (size_t i = 0; i < 2; i++)
+		if (cands[i] && (strcmp(cands[i], "nl") == 0 || strcmp(cands[i], "en") == 0))
+			return cands[i];
+	return c->language;
+}
+
+static void
+set_money(struct tmpl_vars *v, const char *name, int64_t cents, const char *lang)
+{
+	char buf[48];
+
+	money_format(cents, lang, buf);
+	tmpl_set(v, name, buf);
+}
+
+static void
+set_date(struct tmpl_vars *v, const char *dname, const char *tname, time_t t,
+    const struct config *c, const char *lang)
+{
+	char d[64], h[16];
+
+	if (t == 0) {
+		tmpl_set(v, dname, NULL);
+		if (tname)
+			tmpl_set(v, tname, NULL);
+		return;
+	}
+	template_date(t, c->timezone, lang, d);
+	tmpl_set(v, dname, d);
+	if (tname != NULL) {
+		template_time(t, c->timezone, h);
+		tmpl_set(v, tname, h);
+	}
+}
+
+static void
+set_duration(struct tmpl_vars *v, const char *name, int64_t secs, const char *lang)
+{
+	char buf[64];
+
+	template_duration(secs, lang, buf);
+	tmpl_set(v, name, buf);
+}
+
+static void
+set_percent(struct tmpl_vars *v, const char *name, int bp, const char *lang)
+{
+	char buf[16];
+
+	template_percent(bp, lang, buf);
+	tmpl_set(v, name, buf);
+}
+
+static void
+set_flag(struct tmpl_vars *v, const char *name, int on)
+{
+	tmpl_set(v, name, on ? "1" : NULL);
+}
+
+/* VAT contained in an amount that includes it, rounded to the cent. */
+static int64_t
+compose_vat(int64_t amount, int rate_bp)
+{
+	return (amount * rate_bp * 2 + (10000 + rate_bp)) / (2 * (10000 + (int64_t)rate_bp));
+}
+
+/* The next invoice number of the year of `now`: gapless, because it is taken in the same
+   transaction that records the booking. */
+static int
+compose_invoice(struct store *s, const struct config *c, const struct compose_facts *f,
+    time_t now, int64_t vat, char number[32])
+{
+	struct tm tm;
+	int64_t seq;
+
+	days_utc_to_local(now, c->timezone, &tm);
+	seq = store_int(s, 0, "SELECT max(seq) FROM invoices WHERE year = ?", "d",
+	    tm.tm_year + 1900) + 1;
+	snprintf(number, 32, "%d-%04lld", (tm.tm_year + 1900) % 10000,
+	    (long long)(seq % 100000000));
+	return store_exec(s, "INSERT INTO invoices (number, year, seq, booking_id, issued_at, "
+	    "amount, vat) VALUES (?, ?, ?, ?, ?, ?, ?)", "tdiiiii", number, tm.tm_year + 1900,
+	    seq, f->id, (int64_t)now, f->amount_due, vat);
+}
+
+/* The booking's invoice, if one was issued: its number and date go in every later message. */
+static void
+compose_invoice_vars(struct store *s, const struct config *c, int64_t booking_id,
+    const char *lang, struct tmpl_vars *v)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT number, issued_at, vat FROM invoices WHERE "
+	    "booking_id = ? ORDER BY id DESC LIMIT 1", "i", booking_id);
+	int have = store_step(s, q) > 0;
+
+	tmpl_set(v, "invoice_number", have ? store_col_text(q, 0) : NULL);
+	set_date(v, "invoice_date", NULL, have ? sqlite3_column_int64(q, 1) : 0, c, lang);
+	set_flag(v, "invoice_vat", have && c->trainer.vat_rate > 0);
+	set_flag(v, "invoice_exempt", have && c->trainer.vat_rate == 0);
+	if (have)
+		sqlite3_reset(q);
+}
+
+/* The trainer's address on one line: its lines joined with ", ". */
+static void
+compose_address_line(struct tmpl_vars *v, const char *address)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (const char *p = address ? address : ""; *p; p++) {
+		if (*p == '\n') {
+			if (b.len > 0 && p[1] != '\0')
+				buf_addstr(&b, ", ");
+		} else if (*p != '\r') {
+			buf_addch(&b, *p);
+		}
+	}
+	tmpl_set(v, "trainer_address_line", b.data);
+	buf_release(&b);
+}
+
+/*
+ * Everything a template may say about this booking. The withdrawal period is stated as the
+ * law gives it: withdrawal_period from the registration, whatever the session's start.
+ */
+static void
+compose_vars(struct store *s, const struct config *c, const struct compose_facts *f,
+    const char *lang, time_t now, struct tmpl_vars *v)
+{
+	const struct config_trainer *t = &c->trainer;
+	const struct config_policy *p = &c->policy;
+	int business = (f->company && *f->company) || (f->vat && *f->vat);
+	int64_t price = f->price;
+	int64_t vat = compose_vat(price, t->vat_rate);
+	int64_t balance = f->amount_due - f->amount_paid;
+	time_t withdrawal_until = f->booked_at + p->withdrawal_period;
+	char h[16];
+
+	tmpl_set(v, "trainer_name", t->name);
+	tmpl_set(v, "trainer_email", c->mail.from);
+	tmpl_set(v, "trainer_address", t->address);
+	compose_address_line(v, t->address);
+	tmpl_set(v, "trainer_kvk", t->kvk);
+	tmpl_set(v, "trainer_vat", t->vat);
+	tmpl_set(v, "trainer_iban", t->iban);
+	tmpl_set(v, "trainer_terms_url", t->terms_url);
+
+	tmpl_set(v, "customer_name", f->name && *f->name ? f->name : NULL);
+	tmpl_set(v, "customer_email", f->email);
+	tmpl_set(v, "company", f->company);
+	tmpl_set(v, "vat_number", f->vat);
+	set_flag(v, "is_business", business);
+	set_flag(v, "is_consumer", !business);
+
+	tmpl_set(v, "ref", f->ref);
+	set_date(v, "booked_date", NULL, f->booked_at, c, lang);
+	tmpl_set(v, "session_title", f->title ? f->title : f->session_id);
+	set_date(v, "session_date", "session_time", f->start, c, lang);
+	template_time(f->end, c->timezone, h);
+	tmpl_set(v, "session_end_time", h);
+	tmpl_set(v, "session_location", f->location);
+	tmpl_set(v, "session_url", f->url);
+
+	set_flag(v, "has_price", price > 0);
+	set_money(v, "price", price, lang);
+	set_money(v, "price_excl_vat", price - vat, lang);
+	set_money(v, "vat_amount", vat, lang);
+	set_percent(v, "vat_rate", t->vat_rate, lang);
+	tmpl_set(v, "vat_exempt", t->vat_rate == 0 ? t->vat_exempt : NULL);
+	compose_invoice_vars(s, c, f->id, lang, v);
+
+	set_date(v, "pay_by_date", "pay_by_time", f->pay_by, c, lang);
+	set_flag(v, "pay_in_full", balance > 0 && p->deposit == 0);
+	if (p->deposit > 0 && balance > 0) {
+		set_money(v, "deposit_amount", price * p->deposit / 10000, lang);
+		set_money(v, "rest_amount", price - price * p->deposit / 10000, lang);
+		set_date(v, "rest_due_date", NULL, f->start - p->rest_due_before, c, lang);
+	}
+	set_money(v, "amount_due", f->amount_due, lang);
+	set_money(v, "amount_paid", f->amount_paid, lang);
+	set_flag(v, "has_paid", f->amount_paid > 0);
+	set_money(v, "balance", balance, lang);
+	set_flag(v, "has_balance", balance > 0);
+	set_flag(v, "accept_late", p->accept_late);
+
+	tmpl_setf(v, "waitlist_position", "%lld", (long long)store_int(s, 0,
+	    "SELECT count(*) FROM bookings WHERE session_id = ? AND state = 'waitlisted' AND "
+	    "(seen_at < ? OR (seen_at = ? AND id <= ?))", "tiii", f->session_id, f->seen_order,
+	    f->seen_order, f->id));
+	set_duration(v, "waitlist_pay_within", p->waitlist_payment_time, lang);
+
+	set_duration(v, "free_cancel_before", p->free_cancel_before, lang);
+	set_date(v, "free_cancel_date", "free_cancel_time", f->start - p->free_cancel_before, c,
+	    lang);
+	set_percent(v, "late_cancel_fee", p->late_cancel_fee, lang);
+	set_money(v, "late_cancel_amount", price * p->late_cancel_fee / 10000, lang);
+	tmpl_setf(v, "withdrawal_days", "%lld", (long long)(p->withdrawal_period / 86400));
+	set_date(v, "withdrawal_until", NULL, withdrawal_until, c, lang);
+	set_flag(v, "withdrawal_applies", !business && now < withdrawal_until);
+	set_flag(v, "rebook_once", p->rebook_once);
+
+	set_flag(v, "release_unpaid", p->release_unpaid && balance > 0);
+	set_date(v, "release_date", "release_time", f->pay_by ? f->pay_by + p->release_grace : 0,
+	    c, lang);
+	set_percent(v, "no_show_fee", p->no_show_fee, lang);
+	set_money(v, "fee_amount", price * p->no_show_fee / 10000, lang);
+	set_percent(v, "interest_rate", p->interest_rate, lang);
+	set_percent(v, "commercial_interest_rate", p->commercial_interest_rate, lang);
+	set_date(v, "today_date", NULL, now, c, lang);
+}
+
+/* Kinds that tell the customer a seat is held for them carry the invitation. */
+static int
+compose_wants_invite(const char *kind)
+{
+	return strcmp(kind, "confirmation") == 0 || strcmp(kind, "seat-available") == 0;
+}
+
+static int
+compose_fail(struct store *s, const char *fmt, const char *a, const char *b)
+{
+	if (!s->failed) {
+		s->failed = 1;
+		snprintf(s->error, sizeof(s->error), fmt, a, b);
+		log_warnx("%s", s->error);
+	}
+	return -1;
+}
+
+int
+compose_booking(struct store *s, const struct config *c, int64_t booking_id,
+    const char *kind, time_t now)
+{
+	struct compose_facts f;
+	struct tmpl_vars v;
+	struct message m;
+	struct outbox_item item;
+	struct buf data;
+	char err[ERR_MAX], msgid[128], invoice[32], *subject = NULL, *body = NULL;
+	char *calendar = NULL, uid[300];
+	const char *lang;
+	int rc = -1;
+
+	if (s->failed || compose_load(s, booking_id, &f) < 0)
+		return -1;
+	if (c->mail.from == NULL) {
+		compose_facts_release(&f);
+		return compose_fail(s, "%s: cannot send the %s message: neither trainer.email "
+		    "nor mail.from is set", c->path, kind);
+	}
+	lang = compose_language(c, &f);
+	tmpl_vars_init(&v);
+	buf_init(&data);
+	compose_vars(s, c, &f, lang, now, &v);
+	if (strcmp(kind, "confirmation") == 0 && f.amount_due > 0) {
+		if (compose_invoice(s, c, &f, now, compose_vat(f.amount_due, c->trainer.vat_rate),
+		    invoice) < 0)
+			goto out;
+		compose_invoice_vars(s, c, booking_id, lang, &v);
+	}
+	if (template_render(c->mail.templates, lang, kind, &v, &subject, &body, err) < 0) {
+		compose_fail(s, "cannot compose the %s message: %.400s", kind, err);
+		goto out;
+	}
+	message_new_id(c->mail.from, msgid);
+	if (compose_wants_invite(kind)) {
+		struct invite iv;
+		const char *at = strchr(c->mail.from, '@');
+
+		memset(&iv, 0, sizeof(iv));
+		snprintf(uid, sizeof(uid), "%s@%s", f.ref, at ? at + 1 : "noshowd");
+		iv.method = "REQUEST";
+		iv.uid = uid;
+		iv.sequence = f.invite_sequence;
+		iv.stamp = now;
+		iv.start = f.start;
+		iv.end = f.end;
+		iv.zone = c->timezone;
+		iv.summary = f.title ? f.title : f.session_id;
+		iv.location = f.location;
+		iv.description = f.description;
+		iv.url = f.url;
+		iv.organizer_name = c->trainer.name;
+		iv.organizer_email = c->mail.from;
+		iv.attendee_name = f.name;
+		iv.attendee_email = f.email;
+		if ((calendar = invite_build(&iv)) == NULL) {
+			compose_fail(s, "cannot build the invitation of the %s message for %s",
+			    kind, f.ref);
+			goto out;
+		}
+		store_exec(s, "UPDATE bookings SET invite_sequence = invite_sequence + 1 "
+		    "WHERE id = ?", "i", booking_id);
+	}
+	memset(&m, 0, sizeof(m));
+	m.from_name = c->trainer.name;
+	m.from_addr = c->mail.from;
+	m.to_name = f.name;
+	m.to_addr = f.email;
+	m.subject = subject;
+	m.body = body;
+	m.message_id = msgid;
+	m.date = now;
+	m.zone = c->timezone;
+	m.ref = f.ref;
+	m.kind = kind;
+	m.language = lang;
+	m.calendar = calendar;
+	m.calendar_method = "REQUEST";
+	if (message_build(&m, &data, err) < 0) {
+		compose_fail(s, "cannot build the %s message: %.400s", kind, err);
+		goto out;
+	}
+	memset(&item, 0, sizeof(item));
+	item.booking_id = booking_id;
+	item.kind = kind;
+	item.language = lang;
+	item.template_name = kind;
+	item.message_id = msgid;
+	item.env_from = c->mail.from;
+	item.rcpt = f.email;
+	item.data = data.data;
+	item.len = data.len;
+	rc = outbox_put(s, &item, now) < 0 ? -1 : 0;
+	if (rc == 0 && c->mail.bcc != NULL) {
+		item.rcpt = c->mail.bcc;	/* the same bytes: the trainer's copy */
+		rc = outbox_put(s, &item, now) < 0 ? -1 : 0;
+	}
+out:
+	free(subject), free(body), free(calendar);
+	buf_release(&data);
+	tmpl_vars_release(&v);
+	compose_facts_release(&f);
+	return rc;
+}

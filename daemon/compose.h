@@ -1,0 +1,25 @@
+/*
+ * Composing the messages about a booking: gather what the templates need from the store and
+ * the configuration, render the template of the customer's language, build the MIME
+ * message (with the invoice for a confirmation and an iCalendar invitation where a seat is
+ * held), and queue it in the outbox, all inside the caller's transaction. If a message
+ * cannot be composed, the store is marked failed, so that the state change that wanted it
+ * is rolled back too: a decision is never recorded without its message.
+ */
+#ifndef NOSHOWD_COMPOSE_H
+#define NOSHOWD_COMPOSE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "store.h"
+
+/* Queue message `kind` (a template name such as "confirmation") for a booking. 0 or -1. */
+int compose_booking(struct store *s, const struct config *c, int64_t booking_id,
+    const char *kind, time_t now);
+
+/* Every template name noshowd may render (message kinds and the dunning ladder). */
+extern const char *const compose_kinds[];
+
+#endif
