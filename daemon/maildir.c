@@ -36,7 +36,23 @@ maildir_fsync_dir(const char *path, char err[])
 }
 
 int
-maildir_deliver(const char *dir, const char *data, size_t len, char *path, char err[])
+maildir_sync(const char *dir, char err[])
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) < 0) {
+		errf(err, "cannot sync the maildir %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+maildir_deliver(const char *dir, const char *data, size_t len, int sync, char *path,
+    char err[])
 {
 	char tmp[PATH_MAX], sub[PATH_MAX], name[128], host[64];
 	struct timeval tv;
@@ -79,7 +95,7 @@ maildir_deliver(const char *dir, const char *data, size_t len, char *path, char 
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) < 0) {
+	if (sync && fsync(fd) < 0) {
 		errf(err, "cannot sync %s: %s", tmp, strerror(errno));
 		goto fail;
 	}
@@ -91,7 +107,7 @@ maildir_deliver(const char *dir, const char *data, size_t len, char *path, char 
 	}
 	/* The rename is durable only once the directory that now holds the name is synced. */
 	snprintf(sub, sizeof(sub), "%s/new", dir);
-	return maildir_fsync_dir(sub, err);
+	return sync ? maildir_fsync_dir(sub, err) : 0;
 fail:
 	if (fd >= 0)
 		close(fd);

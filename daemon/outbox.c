@@ -15,24 +15,32 @@ outbox_put(struct store *s, const struct outbox_item *m, time_t now)
 {
 	char hash[65];
 	sqlite3_stmt *q;
+	int64_t id;
 
 	sha256_hex(m->data, m->len, hash);
 	q = store_q(s, "INSERT INTO outbox (booking_id, kind, language, template, message_id, "
-	    "env_from, rcpt, data, hash, state, next_attempt, created) VALUES (?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, 'queued', ?, ?)", "nttttttntii", m->kind, m->language,
+	    "env_from, rcpt, hash, state, next_attempt, created) VALUES (?, ?, ?, ?, ?, "
+	    "?, ?, ?, 'queued', ?, ?)", "ntttttttii", m->kind, m->language,
 	    m->template_name, m->message_id, m->env_from, m->rcpt, hash, (int64_t)now,
 	    (int64_t)now);
 	if (q == NULL)
 		return -1;
-	if ((m->booking_id > 0 && sqlite3_bind_int64(q, 1, m->booking_id) != SQLITE_OK) ||
-	    sqlite3_bind_blob(q, 8, m->data, (int)m->len, SQLITE_TRANSIENT) != SQLITE_OK) {
+	if (m->booking_id > 0 && sqlite3_bind_int64(q, 1, m->booking_id) != SQLITE_OK) {
 		s->failed = 1;
-		snprintf(s->error, sizeof(s->error), "outbox: cannot bind the message");
+		snprintf(s->error, sizeof(s->error), "outbox: cannot bind the booking");
 		return -1;
 	}
 	if (store_step(s, q) < 0)
 		return -1;
-	return sqlite3_last_insert_rowid(s->db);
+	id = sqlite3_last_insert_rowid(s->db);
+	q = store_q(s, "INSERT INTO outbox_data (outbox_id, data) VALUES (?, ?)", "in", id);
+	if (q == NULL || sqlite3_bind_blob(q, 2, m->data, (int)m->len, SQLITE_TRANSIENT) !=
+	    SQLITE_OK) {
+		s->failed = 1;
+		snprintf(s->error, sizeof(s->error), "outbox: cannot bind the message");
+		return -1;
+	}
+	return store_step(s, q) < 0 ? -1 : id;
 }
 
 int64_t
@@ -138,7 +146,7 @@ outbox_transmit(struct outbox_sender *tx, const char *from, const char *rcpt,
 	{
 		char path[PATH_MAX], err[ERR_MAX];
 
-		if (maildir_deliver(tx->c->mail.maildir, data, len, path, err) < 0) {
+		if (maildir_deliver(tx->c->mail.maildir, data, len, 0, path, err) < 0) {
 			r->outcome = SMTP_TEMPFAIL;
 			snprintf(r->err, sizeof(r->err), "%s", err);
 		} else {
@@ -148,29 +156,45 @@ outbox_transmit(struct outbox_sender *tx, const char *from, const char *rcpt,
 	}
 }
 
-/* Claim the next due message: it is ours until the lease runs out. */
-static int64_t
-outbox_claim(struct store *s, time_t now)
+/*
+ * Claim up to max due messages in one transaction: they are ours until the lease runs
+ * out. Returns how many were claimed (their ids in ids), or -1.
+ */
+static int
+outbox_claim(struct store *s, time_t now, int64_t *ids, int max)
 {
-	int64_t id;
+	sqlite3_stmt *q;
+	int n = 0;
 
 	if (store_begin(s) < 0)
 		return -1;
-	id = store_int(s, 0, "SELECT id FROM outbox WHERE state IN ('queued', 'sending', "
-	    "'deferred') AND next_attempt <= ? ORDER BY next_attempt, id LIMIT 1", "i",
-	    (int64_t)now);
-	if (id > 0)
+	q = store_q(s, "SELECT id FROM outbox WHERE state IN ('queued', 'sending', 'deferred') "
+	    "AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?", "id", (int64_t)now, max);
+	while (n < max && store_step(s, q) > 0)
+		ids[n++] = sqlite3_column_int64(q, 0);
+	if (n < max)
+		sqlite3_reset(q);
+	for (int i = 0; i < n; i++)
 		store_exec(s, "UPDATE outbox SET state = 'sending', attempts = attempts + 1, "
-		    "next_attempt = ? WHERE id = ?", "ii", (int64_t)now + OUTBOX_LEASE, id);
+		    "next_attempt = ? WHERE id = ?", "ii", (int64_t)now + OUTBOX_LEASE, ids[i]);
 	if (store_commit(s) < 0)
 		return -1;
-	return id;
+	return n;
 }
 
+/* One claimed message, as sent. */
+struct outbox_job {
+	int64_t id;
+	int attempts;
+	time_t created;
+	char *rcpt, *kind, *ref;
+	struct smtp_report r;
+};
+
 static void
-outbox_record(struct store *s, int64_t id, const struct smtp_report *r, time_t now,
-    int attempts, time_t created)
+outbox_record(struct store *s, const struct outbox_job *j, time_t now)
 {
+	const struct smtp_report *r = &j->r;
 	const char *state;
 	time_t next = now;
 	char err[ERR_MAX];
@@ -184,79 +208,122 @@ outbox_record(struct store *s, int64_t id, const struct smtp_report *r, time_t n
 		state = "failed";
 		break;
 	default:
-		if (now - created >= OUTBOX_GIVE_UP) {
+		if (now - j->created >= OUTBOX_GIVE_UP) {
 			state = "failed";
-			snprintf(err, sizeof(err), "gave up after 5 days of temporary failures: %.400s",
-			    r->err);
+			snprintf(err, sizeof(err), "gave up after 5 days of temporary failures: "
+			    "%.400s", r->err);
 		} else {
 			state = "deferred";
-			next = now + outbox_backoff(attempts);
+			next = now + outbox_backoff(j->attempts);
 		}
 		break;
 	}
-	store_begin(s);
 	store_exec(s, "UPDATE outbox SET state = ?, next_attempt = ?, last_code = ?, "
 	    "last_reply = ?, last_error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE "
 	    "sent_at END WHERE id = ?", "tidtttii", state, (int64_t)next, r->code, r->reply,
-	    err[0] ? err : NULL, state, (int64_t)now, id);
-	store_commit(s);
+	    err[0] ? err : NULL, state, (int64_t)now, j->id);
 }
+
+/* Load and send one claimed message. 0, or -1 if the store failed. */
+static int
+outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT o.env_from, o.rcpt, d.data, o.kind, "
+	    "coalesce(b.ref, '-'), o.attempts, o.created FROM outbox o JOIN outbox_data d "
+	    "ON d.outbox_id = o.id LEFT JOIN bookings b ON b.id = o.booking_id "
+	    "WHERE o.id = ?", "i", j->id);
+	char *from, *data;
+	size_t len;
+
+	if (store_step(s, q) <= 0)
+		return -1;
+	from = store_col_dup(q, 0);
+	j->rcpt = store_col_dup(q, 1);
+	len = (size_t)sqlite3_column_bytes(q, 2);
+	data = xstrndup(sqlite3_column_blob(q, 2), len);
+	j->kind = store_col_dup(q, 3);
+	j->ref = store_col_dup(q, 4);
+	j->attempts = sqlite3_column_int(q, 5);
+	j->created = sqlite3_column_int64(q, 6);
+	sqlite3_reset(q);
+	outbox_transmit(tx, from, j->rcpt, data, len, &j->r);
+	/*
+	 * Fault injection for the tests: die between the server's acceptance and the local
+	 * commit, the one window in which a message may go twice.
+	 */
+	if (j->r.outcome == SMTP_SENT && getenv("NOSHOWD_TEST_DIE_AFTER_SEND") != NULL)
+		_exit(99);
+	free(from), free(data);
+	return 0;
+}
+
+static void
+outbox_report(const struct outbox_job *j, FILE *out)
+{
+	const struct smtp_report *r = &j->r;
+
+	if (out != NULL)
+		fprintf(out, "mail %s %s to %s: %s%s%s\n", j->ref, j->kind, j->rcpt,
+		    r->outcome == SMTP_SENT ? "sent" : r->outcome == SMTP_PERMFAIL ? "failed" :
+		    "deferred", r->reply[0] || r->err[0] ? ": " : "", r->err[0] ? r->err :
+		    r->reply);
+	else if (r->outcome != SMTP_SENT)
+		log_warnx("mail %s %s to %s: %s", j->ref, j->kind, j->rcpt, r->err[0] ? r->err :
+		    r->reply);
+}
+
+/*
+ * Over SMTP each message is recorded as soon as the server has answered, which keeps the
+ * window for a duplicate to one message. A maildir batch is made durable with one sync and
+ * then recorded in one transaction: a file that is not yet on disk is never called sent.
+ */
+#define OUTBOX_MAILDIR_BATCH 256
 
 int
 outbox_send(struct store *s, const struct config *c, time_t now, FILE *out)
 {
 	struct outbox_sender tx;
-	int sent = 0;
-	int64_t id;
+	int64_t ids[OUTBOX_MAILDIR_BATCH];
+	struct outbox_job *jobs = xcalloc(OUTBOX_MAILDIR_BATCH, sizeof(*jobs));
+	int sent = 0, batch = strcmp(c->mail.transport, "smtp") == 0 ? 1 : OUTBOX_MAILDIR_BATCH;
+	int n;
 
 	memset(&tx, 0, sizeof(tx));
 	tx.c = c;
-	while ((id = outbox_claim(s, now)) > 0) {
-		sqlite3_stmt *q = store_q(s, "SELECT o.env_from, o.rcpt, o.data, o.kind, "
-		    "coalesce(b.ref, '-'), o.attempts, o.created FROM outbox o LEFT JOIN bookings b "
-		    "ON b.id = o.booking_id WHERE o.id = ?", "i", id);
-		struct smtp_report r;
-		char *from, *rcpt, *data, *kind, *ref;
-		size_t len;
-		int attempts;
-		time_t created;
+	while (!s->failed && (n = outbox_claim(s, now, ids, batch)) > 0) {
+		int done = 0;
 
-		if (store_step(s, q) <= 0)
-			break;
-		from = store_col_dup(q, 0);
-		rcpt = store_col_dup(q, 1);
-		len = (size_t)sqlite3_column_bytes(q, 2);
-		data = xstrndup(sqlite3_column_blob(q, 2), len);
-		kind = store_col_dup(q, 3);
-		ref = store_col_dup(q, 4);
-		attempts = sqlite3_column_int(q, 5);
-		created = sqlite3_column_int64(q, 6);
-		sqlite3_reset(q);
+		memset(jobs, 0, OUTBOX_MAILDIR_BATCH * sizeof(*jobs));
+		for (; done < n; done++) {
+			jobs[done].id = ids[done];
+			if (outbox_run(s, &tx, &jobs[done]) < 0)
+				break;
+		}
+		if (tx.smtp == NULL && done > 0) {
+			char err[ERR_MAX];
 
-		outbox_transmit(&tx, from, rcpt, data, len, &r);
-		/*
-		 * Fault injection for the tests: die between the server's acceptance and the
-		 * local commit, the one window in which a message may go twice.
-		 */
-		if (r.outcome == SMTP_SENT && getenv("NOSHOWD_TEST_DIE_AFTER_SEND") != NULL)
-			_exit(99);
-		outbox_record(s, id, &r, now, attempts, created);
-		if (r.outcome == SMTP_SENT)
-			sent++;
-		if (out != NULL)
-			fprintf(out, "mail %s %s to %s: %s%s%s\n", ref, kind, rcpt,
-			    r.outcome == SMTP_SENT ? "sent" : r.outcome == SMTP_PERMFAIL ?
-			    "failed" : "deferred", r.reply[0] || r.err[0] ? ": " : "",
-			    r.err[0] ? r.err : r.reply);
-		else if (r.outcome != SMTP_SENT)
-			log_warnx("mail %s %s to %s: %s", ref, kind, rcpt, r.err[0] ? r.err :
-			    r.reply);
-		smtp_report_release(&r);
-		free(from), free(rcpt), free(data), free(kind), free(ref);
-		if (s->failed)
+			if (maildir_sync(c->mail.maildir, err) < 0) {
+				for (int i = 0; i < done; i++) {
+					jobs[i].r.outcome = SMTP_TEMPFAIL;
+					snprintf(jobs[i].r.err, sizeof(jobs[i].r.err), "%s", err);
+				}
+			}
+		}
+		store_begin(s);
+		for (int i = 0; i < done; i++)
+			outbox_record(s, &jobs[i], now);
+		store_commit(s);
+		for (int i = 0; i < done; i++) {
+			sent += jobs[i].r.outcome == SMTP_SENT;
+			outbox_report(&jobs[i], out);
+			smtp_report_release(&jobs[i].r);
+			free(jobs[i].rcpt), free(jobs[i].kind), free(jobs[i].ref);
+		}
+		if (done < n)
 			break;
 	}
 	outbox_sender_close(&tx);
+	free(jobs);
 	return s->failed ? -1 : sent;
 }
 

@@ -25,8 +25,7 @@ CREATE TABLE outbox (
 	message_id TEXT NOT NULL,
 	env_from TEXT NOT NULL,
 	rcpt TEXT NOT NULL,
-	data BLOB NOT NULL,
-	hash TEXT NOT NULL,			-- SHA-256 of data
+	hash TEXT NOT NULL,			-- SHA-256 of the message (outbox_data)
 	state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed')),
 	attempts INTEGER NOT NULL DEFAULT 0,
 	next_attempt INTEGER NOT NULL,
@@ -38,6 +37,13 @@ CREATE TABLE outbox (
 	UNIQUE (message_id, rcpt)		-- the trainer's bcc copy shares the Message-ID
 );
 CREATE INDEX outbox_due ON outbox(next_attempt) WHERE state IN ('queued', 'sending', 'deferred');
+
+-- The bytes of each message, apart: a row with a large BLOB before its other columns makes
+-- every scan of the outbox read the BLOB's overflow pages.
+CREATE TABLE outbox_data (
+	outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id),
+	data BLOB NOT NULL
+);
 CREATE INDEX outbox_booking ON outbox(booking_id);
 
 -- The SEQUENCE of each booking's calendar invitation grows with every update.

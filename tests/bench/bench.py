@@ -29,6 +29,8 @@ import statistics
 import subprocess
 import sys
 import threading
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import time
 
 NOW = "2026-11-01T09:00:00+01:00"
@@ -121,10 +123,12 @@ def write_config(path, work, db, url, with_source=True):
                 "database = %s;\n"
                 "evidence_dir = %s;\n"
                 'timezone = "Europe/Amsterdam";\n'
-                'mail = { transport = "maildir"; maildir = %s; };\n'
+                'trainer = { name = "Bench Trainer"; email = "bench@example.nl"; };\n'
+                'mail = { transport = "maildir"; maildir = %s; templates = %s; };\n'
                 "policy = { max_drop = 100; };\n%s"
                 % (q(db), q(os.path.join(work, "evidence")),
-                   q(os.path.join(work, "maildir")), src))
+                   q(os.path.join(work, "maildir")), q(os.path.join(TOP, "conf", "templates")),
+                   src))
 
 
 class Httpd:
