@@ -249,16 +249,51 @@ invite_time(icalproperty *(*make)(struct icaltimetype), time_t t, icaltimezone *
 static icalcomponent *
 invite_vtimezone(icaltimezone *z, const char *tzid, time_t from)
 {
-	icalcomponent *vtz = icalcomponent_new_clone(icaltimezone_get_component(z));
-	icalproperty *prop = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+	/*
+	 * Truncating libical's zone history is most of the cost of an invitation (measured
+	 * with make bench). Truncated from just before the start's year, the result holds
+	 * for any start in that year and depends only on the zone and the year, so the last
+	 * few are kept and cloned.
+	 */
+	static struct {
+		char tzid[64];
+		int year;
+		icalcomponent *vtz;
+	} cache[8];
+	static unsigned next;
 	struct icaltimetype start = icaltime_from_timet_with_zone(from, 0,
 	    icaltimezone_get_utc_timezone());
+	icalcomponent *vtz;
+	icalproperty *prop;
+	unsigned i;
+	int year;
 
+	/* From a month before the year, so no offset of any zone can put a start before it. */
+	year = start.year;
+	start.year--;
+	start.month = 12;
+	start.day = 1;
+	start.hour = start.minute = start.second = 0;
+
+	for (i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
+		if (cache[i].vtz != NULL && cache[i].year == year &&
+		    strcmp(cache[i].tzid, tzid) == 0)
+			return icalcomponent_new_clone(cache[i].vtz);
+	vtz = icalcomponent_new_clone(icaltimezone_get_component(z));
+	prop = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
 	icaltimezone_truncate_vtimezone(vtz, start, icaltime_null_time(), 1);
 	if (prop != NULL)
 		icalproperty_set_tzid(prop, tzid);
 	else
 		icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+	if (strlen(tzid) < sizeof(cache[0].tzid)) {
+		i = next++ % (sizeof(cache) / sizeof(cache[0]));
+		if (cache[i].vtz != NULL)
+			icalcomponent_free(cache[i].vtz);
+		snprintf(cache[i].tzid, sizeof(cache[i].tzid), "%s", tzid);
+		cache[i].year = year;
+		cache[i].vtz = icalcomponent_new_clone(vtz);
+	}
 	return vtz;
 }
 
