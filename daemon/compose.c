@@ -337,7 +337,9 @@ compose_booking(struct store *s, const struct config *c, int64_t booking_id,
 	tmpl_vars_init(&v);
 	buf_init(&data);
 	compose_vars(s, c, &f, lang, now, &v);
-	if (strcmp(kind, "confirmation") == 0 && f.amount_due > 0) {
+	/* The invoice goes with the message that tells the customer a seat is theirs. */
+	if (compose_wants_invite(kind) && f.amount_due > 0 && store_int(s, 0,
+	    "SELECT count(*) FROM invoices WHERE booking_id = ?", "i", booking_id) == 0) {
 		if (compose_invoice(s, c, &f, now, compose_vat(f.amount_due, c->trainer.vat_rate),
 		    invoice) < 0)
 			goto out;

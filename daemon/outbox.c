@@ -273,33 +273,49 @@ outbox_report(const struct outbox_job *j, FILE *out)
 }
 
 /*
- * Over SMTP each message is recorded as soon as the server has answered, which keeps the
- * window for a duplicate to one message. A maildir batch is made durable with one sync and
- * then recorded in one transaction: a file that is not yet on disk is never called sent.
+ * Messages are claimed in batches (one transaction for many leases). Over SMTP each one is
+ * recorded as soon as the server has answered, which keeps the window for a duplicate to
+ * one message. A maildir batch is made durable with one sync and then recorded in one
+ * transaction: a file that is not yet on disk is never called sent.
  */
-#define OUTBOX_MAILDIR_BATCH 256
+#define OUTBOX_BATCH 64
+
+static void
+outbox_finish(struct outbox_job *j, FILE *out, int *sent)
+{
+	*sent += j->r.outcome == SMTP_SENT;
+	outbox_report(j, out);
+	smtp_report_release(&j->r);
+	free(j->rcpt), free(j->kind), free(j->ref);
+}
 
 int
 outbox_send(struct store *s, const struct config *c, time_t now, FILE *out)
 {
 	struct outbox_sender tx;
-	int64_t ids[OUTBOX_MAILDIR_BATCH];
-	struct outbox_job *jobs = xcalloc(OUTBOX_MAILDIR_BATCH, sizeof(*jobs));
-	int sent = 0, batch = strcmp(c->mail.transport, "smtp") == 0 ? 1 : OUTBOX_MAILDIR_BATCH;
+	int64_t ids[OUTBOX_BATCH];
+	struct outbox_job *jobs = xcalloc(OUTBOX_BATCH, sizeof(*jobs));
+	int sent = 0, smtp = strcmp(c->mail.transport, "smtp") == 0;
 	int n;
 
 	memset(&tx, 0, sizeof(tx));
 	tx.c = c;
-	while (!s->failed && (n = outbox_claim(s, now, ids, batch)) > 0) {
+	while (!s->failed && (n = outbox_claim(s, now, ids, OUTBOX_BATCH)) > 0) {
 		int done = 0;
 
-		memset(jobs, 0, OUTBOX_MAILDIR_BATCH * sizeof(*jobs));
+		memset(jobs, 0, OUTBOX_BATCH * sizeof(*jobs));
 		for (; done < n; done++) {
 			jobs[done].id = ids[done];
 			if (outbox_run(s, &tx, &jobs[done]) < 0)
 				break;
+			if (smtp) {
+				store_begin(s);
+				outbox_record(s, &jobs[done], now);
+				store_commit(s);
+				outbox_finish(&jobs[done], out, &sent);
+			}
 		}
-		if (tx.smtp == NULL && done > 0) {
+		if (!smtp && done > 0) {
 			char err[ERR_MAX];
 
 			if (maildir_sync(c->mail.maildir, err) < 0) {
@@ -308,17 +324,14 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out)
 					snprintf(jobs[i].r.err, sizeof(jobs[i].r.err), "%s", err);
 				}
 			}
+			store_begin(s);
+			for (int i = 0; i < done; i++)
+				outbox_record(s, &jobs[i], now);
+			store_commit(s);
+			for (int i = 0; i < done; i++)
+				outbox_finish(&jobs[i], out, &sent);
 		}
-		store_begin(s);
-		for (int i = 0; i < done; i++)
-			outbox_record(s, &jobs[i], now);
-		store_commit(s);
-		for (int i = 0; i < done; i++) {
-			sent += jobs[i].r.outcome == SMTP_SENT;
-			outbox_report(&jobs[i], out);
-			smtp_report_release(&jobs[i].r);
-			free(jobs[i].rcpt), free(jobs[i].kind), free(jobs[i].ref);
-		}
+		/* Leases of claimed messages not tried run out, and they go next time. */
 		if (done < n)
 			break;
 	}

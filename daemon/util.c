@@ -241,8 +241,9 @@ email_valid(const char *s)
 		return 0;
 	if (strchr(at + 1, '.') == NULL || at[1] == '.' || s[n - 1] == '.')
 		return 0;
+	/* ASCII only: an address with other characters needs SMTPUTF8, which we don't speak. */
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' || *p == ',' ||
+		if (*p <= ' ' || *p >= 0x7f || *p == '<' || *p == '>' || *p == ',' ||
 		    *p == '"' || *p == '(' || *p == ')' || *p == ';' || *p == '\\')
 			return 0;
 		if (*p == '@' && (const char *)p != at)

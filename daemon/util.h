@@ -52,7 +52,7 @@ int utf8_valid(const char *s, size_t n, size_t *bad);
 char *str_lower(char *s);
 /* Trim ASCII white space at both ends in place; returns s. */
 char *str_trim(char *s);
-/* 1 if s is a plausible mail address (local@domain, no spaces or controls). */
+/* 1 if s is a mail address we can send to (ASCII local@domain.tld, no spaces or controls). */
 int email_valid(const char *s);
 
 /* SHA-256 of data as 64 lower-case hex digits plus NUL. */

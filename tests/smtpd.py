@@ -100,6 +100,7 @@ class State:
                     (re.fullmatch(r"(\d+)\.json", n) for n in os.listdir(self.maildir))
                     if m]
         self.next_msg = max(existing, default=0) + 1
+        self.fsync = True
 
     def log(self, conn, text):
         self.log_file.write("%d %s\n" % (conn, text))
@@ -115,7 +116,8 @@ class State:
             with open(tmp, "wb") as f:
                 f.write(data)
                 f.flush()
-                os.fsync(f.fileno())
+                if self.fsync:
+                    os.fsync(f.fileno())
             os.replace(tmp, base + suffix)
         return n
 
@@ -346,6 +348,8 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--hostname", default="smtpd.test")
     ap.add_argument("--idle-timeout", type=float, default=300)
+    ap.add_argument("--no-fsync", action="store_true",
+                    help="do not fsync stored messages (for make bench: measure the client)")
     ap.add_argument("--exit-with-parent", action="store_true")
     args = ap.parse_args()
 
@@ -364,6 +368,7 @@ def main():
     state = State(args, log)
     if args.script:
         state.data_answers, state.rcpt_answers, state.mail_answers = read_script(args.script)
+    state.fsync = not args.no_fsync
     asyncio.run(serve(args, state, args.port_file))
     return 0
 

@@ -53,4 +53,5 @@ rc=0
 python3 tests/bench/bench.py --noshowd ./noshowd --floor "$out/floor" --work "$work" \
 	--base "$work/base.ics" --changed "$work/changed.ics" --httpd tests/httpd.py \
 	--runs "${BENCH_RUNS:-3}" --json "$out/last.json" || rc=$?
+python3 tests/bench/smtp.py --noshowd ./noshowd --work "$work" || rc=$?
 exit $rc

@@ -48,6 +48,18 @@ expect_success 'a configuration with five mistakes reports all five with file an
 	cmp err err2
 '
 
+expect_success 'a broken or missing template is caught by noshowd -t, with file and line' '
+	cp -R "$TOP/conf/templates" tpl &&
+	sed "s|templates = \"$TOP/conf/templates\"|templates = \"$T/tpl\"|" noshowd.conf >tpl.conf &&
+	"$NOSHOWD" -c tpl.conf -t >/dev/null &&
+	printf "Subject: Bevestiging {{ref}}\n\nBeste {{naam}},\n" >tpl/nl/confirmation.txt &&
+	rm tpl/en/waitlisted.txt &&
+	! "$NOSHOWD" -c tpl.conf -t 2>err &&
+	grep -q "tpl/nl/confirmation.txt:3: .*{{naam}}" err &&
+	grep -q "tpl/en/waitlisted.txt" err &&
+	! "$NOSHOWCTL" -c tpl.conf check-config 2>/dev/null
+'
+
 expect_success 'usage errors exit 2, failed commands exit 1' '
 	status() { "$@" >/dev/null 2>&1; echo $?; } &&
 	expect_eq "$(status "$NOSHOWCTL")" 2 "no command" &&

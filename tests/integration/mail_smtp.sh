@@ -89,7 +89,9 @@ expect_success 'the third person is told their place on the waiting list' '
 	expect_eq "$(header "$f" To)" "Karin Smit <karin@example.nl>" to &&
 	"$PYTHON" -c "import sys, email, email.policy
 m = email.message_from_binary_file(open(sys.argv[1], \"rb\"), policy=email.policy.default)
-assert not [p for p in m.walk() if p.get_content_type() == \"text/calendar\"]" "$f"
+assert not [p for p in m.walk() if p.get_content_type() == \"text/calendar\"]
+import re
+assert re.search(r\"plaats\\s+1\\.\", m.get_body().get_content()), \"place on the list\"" "$f"
 '
 
 expect_success 'the envelope and the Message-ID match the outbox' '
@@ -105,8 +107,22 @@ expect_success 'the envelope and the Message-ID match the outbox' '
 '
 
 expect_success 'a second cycle sends nothing again' '
-	NOW=2026-11-23T10:30:00+01:00 once >out &&
+	NOW=2026-11-23T10:10:00+01:00 once >out &&
 	expect_eq "$(received)" 3 "still three"
+'
+
+expect_success 'a seat freed for the waiting list: seat-available with invoice and invitation' '
+	sed -i "s/capacity = 2/capacity = 3/" noshowd.conf &&
+	NOW=2026-11-23T10:20:00+01:00 once >out &&
+	grep -q "seat-available to karin@example.nl: sent" out &&
+	f=$(grep -l "X-Noshowd-Kind: seat-available" "$SMTPD_DIR"/*.eml) &&
+	"$PYTHON" - "$f" <<PY
+import sys, email, email.policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+text = m.get_body(preferencelist=("plain",)).get_content()
+assert "2026-0003" in text, "invoice number"
+assert [p for p in m.walk() if p.get_content_type() == "text/calendar"], "invitation"
+PY
 '
 
 expect_success 'a hostile name cannot add a header' '

@@ -237,6 +237,7 @@ START_TEST(utf8_and_text)
 	ck_assert(!email_valid("@example.nl"));
 	ck_assert(!email_valid("a@b@example.nl"));
 	ck_assert(!email_valid("a@example.nl\r\nBcc: x@y.z"));
+	ck_assert(!email_valid("j\xc3\xbcrgen@example.de"));	/* needs SMTPUTF8 */
 }
 END_TEST
 
