@@ -129,6 +129,15 @@ expect_success 'the size cap and the timeout are named in the reason' '
 	grep -qi "timed out" out
 '
 
+expect_success 'a 50 MB feed is stopped at the default size cap (20 MiB)' '
+	sed -i "s|\"$HTTPD_URL/other.ics\"|\"$HTTPD_URL/big?mb=50\"|" noshowd.conf &&
+	NOW=2026-11-25T12:30:00+01:00 once >out;
+	sed -i "s|\"$HTTPD_URL/big?mb=50\"|\"$HTTPD_URL/other.ics\"|" noshowd.conf &&
+	grep -q "source other: failed: body larger than the size cap of 20971520 bytes" out &&
+	ctl --json bookings other-a >b.json &&
+	expect_eq "$(json_get b.json length)" 2 "last good state kept"
+'
+
 cp feeds/feed.ics feed.good
 for broken in truncated invalid-utf8 not-a-calendar; do
 	expect_success "a $broken feed is rejected whole with a reason" '
