@@ -40,8 +40,13 @@ deps-build:
 build/.dir:
 	@mkdir -p build/tests && touch $@
 
-build/%.o: daemon/%.c daemon/*.h build/.dir
+build/%.o: daemon/%.c daemon/*.h build/.dir build/paths.stamp
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The installed paths are compiled in: rebuild when PREFIX (or DATADIR) changes, so that
+# `make install PREFIX=/usr` after a plain `make` installs a binary that finds its files.
+build/paths.stamp: FORCE build/.dir
+	@echo '$(DATADIR)' > $@.tmp; cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
 build/gen_%.o: build/gen_%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -114,5 +119,7 @@ uninstall:
 clean:
 	rm -rf build noshowd noshowctl
 
-.PHONY: all deps-build deps-check unit integration lint-man check demo bench install uninstall clean
+FORCE:
+
+.PHONY: FORCE all deps-build deps-check unit integration lint-man check demo bench install uninstall clean
 .DELETE_ON_ERROR:

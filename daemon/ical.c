@@ -25,7 +25,7 @@
 #include "ical.h"
 #include "icalctx.h"
 #include "icallayout.h"
-#include "icalmap.h"
+#include "strmap.h"
 #include "icaltz.h"
 #include "util.h"
 
@@ -285,9 +285,9 @@ events_collect(struct icalctx *c, const struct scan *sc)
 			event_read(c, v);
 		}
 	}
-	icalmap_reserve(&c->uid_map, c->nev);
-	icalmap_reserve(&c->session_map, c->nev);
-	icalmap_reserve(&c->booking_map, c->natts > c->nev ? c->natts : c->nev);
+	strmap_reserve(&c->uid_map, c->nev);
+	strmap_reserve(&c->session_map, c->nev);
+	strmap_reserve(&c->booking_map, c->natts > c->nev ? c->natts : c->nev);
 	/* The same for the feed's arrays, which feed_add_*() grow with xgrow() too. */
 	c->out->sessions = xgrow(c->out->sessions, &c->out->sessions_cap,
 	    c->out->nsessions + c->nev, sizeof(*c->out->sessions));
@@ -307,7 +307,7 @@ events_collect(struct icalctx *c, const struct scan *sc)
 			lic_errors(c, v->comp, v->line);
 		if (v->id != NULL && v->recurid == NULL) {
 			int found;
-			size_t *m = icalmap_upsert(&c->uid_map, v->id, 0, &found);
+			size_t *m = strmap_upsert(&c->uid_map, v->id, 0, &found);
 
 			if (!found)
 				*m = i;
@@ -317,7 +317,7 @@ events_collect(struct icalctx *c, const struct scan *sc)
 		struct vevent *v = &c->ev[i], *m;
 
 		if (v->id == NULL || v->recurid == NULL ||
-		    (v->master = icalmap_get(&c->uid_map, v->id, 0)) == NOIDX)
+		    (v->master = strmap_get(&c->uid_map, v->id, 0)) == NOIDX)
 			continue;
 		m = &c->ev[v->master];
 		if (m->inst_tail == NOIDX)

@@ -10,7 +10,7 @@
 
 #include "feed.h"
 #include "icalctx.h"
-#include "icalmap.h"
+#include "strmap.h"
 #include "icaltz.h"
 #include "util.h"
 
@@ -26,9 +26,9 @@ icalctx_release(struct icalctx *c)
 	free(c->exdates);
 	free(c->cals);
 	icaltz_release(&c->tz);
-	icalmap_release(&c->uid_map);
-	icalmap_release(&c->session_map);
-	icalmap_release(&c->booking_map);
+	strmap_release(&c->uid_map);
+	strmap_release(&c->session_map);
+	strmap_release(&c->booking_map);
 }
 
 void

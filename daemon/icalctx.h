@@ -13,7 +13,7 @@
 
 #include "config.h"
 #include "feed.h"
-#include "icalmap.h"
+#include "strmap.h"
 #include "icaltz.h"
 
 /*
@@ -61,9 +61,9 @@ struct icalctx {
 	icalproperty **atts, **exdates;
 	size_t natts, atts_cap, nexdates, exdates_cap;
 	struct icaltz tz;		/* the default zone and every TZID met */
-	struct icalmap uid_map;		/* UID -> first master in ev[] */
-	struct icalmap session_map;	/* session id -> out->sessions[] */
-	struct icalmap booking_map;	/* email (+ session) -> out->bookings[] */
+	struct strmap uid_map;		/* UID -> first master in ev[] */
+	struct strmap session_map;	/* session id -> out->sessions[] */
+	struct strmap booking_map;	/* email (+ session) -> out->bookings[] */
 	long budget;			/* COST_* units left */
 	size_t warnings_dropped;
 };

@@ -13,7 +13,7 @@
 #include "feed.h"
 #include "icalctx.h"
 #include "icallayout.h"
-#include "icalmap.h"
+#include "strmap.h"
 #include "icalrule.h"
 #include "icaltz.h"
 #include "money.h"
@@ -118,7 +118,7 @@ session_add(struct icalctx *c, size_t vi, char *id, int with_status,
 		    "295.00; ignored", icalctx_event_name(v, name), icalctx_shorten(x, q));
 	}
 	free(x);
-	icalmap_put(&c->session_map, s->id, 0, si);
+	strmap_put(&c->session_map, s->id, 0, si);
 
 	icalrule_course(c, v, start, s);
 	return si;
@@ -158,7 +158,7 @@ booking_add(struct icalctx *c, size_t si, char *email, char *name, char *lang, t
     int cancelled, int line, size_t first)
 {
 	int found;
-	size_t *bi = icalmap_upsert(&c->booking_map, email, si, &found);
+	size_t *bi = strmap_upsert(&c->booking_map, email, si, &found);
 	struct feed_booking *b;
 	char q[80], n[80];
 
@@ -359,7 +359,7 @@ booking_from_event(struct icalctx *c, size_t vi)
 	}
 
 	sid = icalctx_prop_text(v->xsession, 0);
-	si = sid ? icalmap_get(&c->session_map, sid, 0) : NOIDX;
+	si = sid ? strmap_get(&c->session_map, sid, 0) : NOIDX;
 	if (si == NOIDX) {
 		struct icaltz_when start;
 		time_t end;
@@ -378,7 +378,7 @@ booking_from_event(struct icalctx *c, size_t vi)
 			free(summary);
 			sid = xasprintf("%s-%04d%02d%02dT%02d%02d", s, local.year, local.month,
 			    local.day, local.hour, local.minute);
-			si = icalmap_get(&c->session_map, sid, 0);
+			si = strmap_get(&c->session_map, sid, 0);
 		}
 		if (si == NOIDX) {
 			si = session_add(c, vi, sid, 0, &start, end);
@@ -419,7 +419,7 @@ icallayout_attendees(struct icalctx *c)
 		}
 		if (v->recurid != NULL && v->master != NOIDX)
 			continue;	/* taken with its master */
-		si = icalmap_get(&c->session_map, v->id, 0);
+		si = strmap_get(&c->session_map, v->id, 0);
 		if (si != NOIDX && v->recurid == NULL)
 			icalctx_warn(c, v->line, "another event with UID '%s'; its attendees are "
 			    "added to the first", icalctx_shorten(v->id, q));

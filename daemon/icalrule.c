@@ -14,7 +14,7 @@
 
 #include "feed.h"
 #include "icalctx.h"
-#include "icalmap.h"
+#include "strmap.h"
 #include "icalrule.h"
 #include "icaltz.h"
 #include "util.h"

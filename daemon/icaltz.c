@@ -13,7 +13,7 @@
 
 #include "embed.h"
 #include "icalctx.h"
-#include "icalmap.h"
+#include "strmap.h"
 #include "icalrule.h"
 #include "icaltz.h"
 #include "util.h"
@@ -180,7 +180,7 @@ icaltz_release(struct icaltz *tz)
 	}
 	free(tz->zones);
 	free(tz->default_iana);
-	icalmap_release(&tz->map);
+	strmap_release(&tz->map);
 	memset(tz, 0, sizeof(*tz));
 }
 
@@ -193,7 +193,7 @@ static struct icaltz_zone *
 zone_for(struct icalctx *c, size_t cal, const char *tzid, int line)
 {
 	struct icaltz *tz = &c->tz;
-	size_t i = icalmap_get(&tz->map, tzid, cal);
+	size_t i = strmap_get(&tz->map, tzid, cal);
 	struct icaltz_zone *z;
 	icaltimezone *vz, *found = NULL;
 	const char *iana = NULL, *why = NULL, *w;
@@ -233,7 +233,7 @@ zone_for(struct icalctx *c, size_t cal, const char *tzid, int line)
 	z->cal = cal;
 	z->zone = found;
 	z->iana = iana ? xstrdup(iana) : NULL;
-	icalmap_put(&tz->map, z->tzid, cal, tz->nzones++);
+	strmap_put(&tz->map, z->tzid, cal, tz->nzones++);
 	return z;
 }
 

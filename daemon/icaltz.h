@@ -13,7 +13,7 @@
 
 #include <libical/ical.h>
 
-#include "icalmap.h"
+#include "strmap.h"
 
 struct icalctx;
 
@@ -30,7 +30,7 @@ struct icaltz {
 	char *default_iana;		/* NULL for UTC */
 	struct icaltz_zone *zones;
 	size_t nzones, zones_cap;
-	struct icalmap map;		/* TZID (+ calendar) -> zones[] */
+	struct strmap map;		/* TZID (+ calendar) -> zones[] */
 };
 
 /* A DATE or DATE-TIME as read. */

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "policy.h"
 #include "seats.h"
+#include "strmap.h"
 #include "util.h"
 
 /* Capacity and price: the source's own value, else a `sessions` override, else defaults. */
@@ -190,6 +191,45 @@ struct ingest_known_state {
 	int missing;
 };
 
+/* Find the store's booking, if any, for every feed booking (see pass 1). */
+static void
+ingest_match(struct store *s, const struct feed *f, int64_t *found,
+    struct ingest_known_state *state)
+{
+	struct strmap sessions, people;
+
+	memset(&sessions, 0, sizeof(sessions));
+	memset(&people, 0, sizeof(people));
+	strmap_reserve(&sessions, f->nsessions);
+	strmap_reserve(&people, f->nbookings);
+	for (size_t i = 0; i < f->nsessions; i++)
+		strmap_put(&sessions, f->sessions[i].id, 0, i);
+	for (size_t i = 0; i < f->nbookings; i++) {
+		size_t si = strmap_get(&sessions, f->bookings[i].session_id, 0);
+
+		if (si != NOIDX)
+			strmap_put(&people, f->bookings[i].email, si, i);
+	}
+	for (size_t si = 0; si < f->nsessions; si++) {
+		sqlite3_stmt *q = store_q(s, "SELECT id, email, state, missing FROM bookings "
+		    "WHERE session_id = ?", "t", f->sessions[si].id);
+
+		while (store_step(s, q) > 0) {
+			size_t i = strmap_get(&people, store_col_text(q, 1), si);
+			int st;
+
+			if (i == NOIDX)
+				continue;
+			st = policy_state_parse(store_col_text(q, 2));
+			found[i] = sqlite3_column_int64(q, 0);
+			state[i].state = st < 0 ? BOOKING_CANCELLED : (enum booking_state)st;
+			state[i].missing = sqlite3_column_int(q, 3);
+		}
+	}
+	strmap_release(&sessions);
+	strmap_release(&people);
+}
+
 enum ingest_outcome
 ingest_feed(struct store *s, const struct config *c, const struct config_source *src,
     struct feed *f, time_t now, int force, struct ingest_counts *n)
@@ -204,27 +244,21 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 	memset(n, 0, sizeof(*n));
 	snprintf(cause, sizeof(cause), "source %s", src->name);
 
-	/* Pass 1, read only: which feed bookings we know, and how many known ones vanish. */
+	/*
+	 * Pass 1, read only: which feed bookings the store has, and how many known ones vanish.
+	 * One indexed scan per session, matched through a hash map, instead of one query per
+	 * booking (make bench: 100,000 point queries were a fifth of a changed poll).
+	 */
 	found = xcalloc(f->nbookings + 1, sizeof(*found));
+	state = xcalloc(f->nbookings + 1, sizeof(*state));
 	known = ingest_known(s, src->name, now, &nknown);
 	seen = xcalloc(nknown + 1, 1);
-	state = xcalloc(f->nbookings + 1, sizeof(*state));
+	ingest_match(s, f, found, state);
 	for (size_t i = 0; i < f->nbookings; i++) {
-		sqlite3_stmt *q = store_q(s, "SELECT id, state, missing FROM bookings WHERE "
-		    "session_id = ? AND email = ?", "tt", f->bookings[i].session_id,
-		    f->bookings[i].email);
-		int64_t id = 0, *k;
+		int64_t *k;
 
-		if (store_step(s, q) > 0) {
-			int st = policy_state_parse(store_col_text(q, 1));
-
-			id = sqlite3_column_int64(q, 0);
-			state[i].state = st < 0 ? BOOKING_CANCELLED : (enum booking_state)st;
-			state[i].missing = sqlite3_column_int(q, 2);
-			sqlite3_reset(q);
-		}
-		found[i] = id;
-		if (id > 0 && (k = bsearch(&id, known, nknown, sizeof(*known), ingest_id_cmp)))
+		if (found[i] > 0 && (k = bsearch(&found[i], known, nknown, sizeof(*known),
+		    ingest_id_cmp)) != NULL)
 			seen[k - known] = 1;
 	}
 	n->known = (int)nknown;

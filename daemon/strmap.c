@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "icalmap.h"
+#include "strmap.h"
 #include "util.h"
 
 static size_t
-icalmap_hash(const char *s, size_t tag)
+strmap_hash(const char *s, size_t tag)
 {
 	uint64_t h = 1469598103934665603ULL ^ ((uint64_t)tag * 0x9e3779b97f4a7c15ULL);
 
@@ -19,8 +19,8 @@ icalmap_hash(const char *s, size_t tag)
 	return (size_t)(h ^ (h >> 29));
 }
 
-static struct icalmap_slot *
-icalmap_slot(const struct icalmap *m, const char *key, size_t hash, size_t tag)
+static struct strmap_slot *
+strmap_slot(const struct strmap *m, const char *key, size_t hash, size_t tag)
 {
 	size_t i = hash & (m->cap - 1);
 
@@ -31,34 +31,34 @@ icalmap_slot(const struct icalmap *m, const char *key, size_t hash, size_t tag)
 }
 
 size_t
-icalmap_get(const struct icalmap *m, const char *key, size_t tag)
+strmap_get(const struct strmap *m, const char *key, size_t tag)
 {
-	struct icalmap_slot *s;
+	struct strmap_slot *s;
 
 	if (m->cap == 0)
 		return NOIDX;
-	s = icalmap_slot(m, key, icalmap_hash(key, tag), tag);
+	s = strmap_slot(m, key, strmap_hash(key, tag), tag);
 	return s->key != NULL ? s->val : NOIDX;
 }
 
 size_t *
-icalmap_upsert(struct icalmap *m, const char *key, size_t tag, int *found)
+strmap_upsert(struct strmap *m, const char *key, size_t tag, int *found)
 {
-	size_t hash = icalmap_hash(key, tag);
-	struct icalmap_slot *s;
+	size_t hash = strmap_hash(key, tag);
+	struct strmap_slot *s;
 
 	if (2 * (m->n + 1) > m->cap) {
-		struct icalmap old = *m;
+		struct strmap old = *m;
 
 		m->cap = old.cap ? 2 * old.cap : 64;
 		m->slots = xcalloc(m->cap, sizeof(*m->slots));
 		for (size_t i = 0; i < old.cap; i++)
 			if (old.slots[i].key != NULL)
-				*icalmap_slot(m, old.slots[i].key, old.slots[i].hash,
+				*strmap_slot(m, old.slots[i].key, old.slots[i].hash,
 				    old.slots[i].tag) = old.slots[i];
 		free(old.slots);
 	}
-	s = icalmap_slot(m, key, hash, tag);
+	s = strmap_slot(m, key, hash, tag);
 	*found = s->key != NULL;
 	if (!*found) {
 		s->key = key;
@@ -71,7 +71,7 @@ icalmap_upsert(struct icalmap *m, const char *key, size_t tag, int *found)
 }
 
 void
-icalmap_reserve(struct icalmap *m, size_t n)
+strmap_reserve(struct strmap *m, size_t n)
 {
 	size_t cap = 64;
 
@@ -85,15 +85,15 @@ icalmap_reserve(struct icalmap *m, size_t n)
 }
 
 void
-icalmap_put(struct icalmap *m, const char *key, size_t tag, size_t val)
+strmap_put(struct strmap *m, const char *key, size_t tag, size_t val)
 {
 	int found;
 
-	*icalmap_upsert(m, key, tag, &found) = val;
+	*strmap_upsert(m, key, tag, &found) = val;
 }
 
 void
-icalmap_release(struct icalmap *m)
+strmap_release(struct strmap *m)
 {
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
