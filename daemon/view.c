@@ -173,23 +173,29 @@ view_session_header(struct view *v)
 	    "SEATS", "PAID", "WAIT", "PRICE", "TITLE");
 }
 
-int
-view_sessions(struct view *v, int all)
+/* One kind of row, as a table line and as a JSON object. */
+struct view_kind {
+	void (*header)(struct view *);
+	void (*text)(struct view *, sqlite3_stmt *);
+	void (*json)(struct json *, sqlite3_stmt *);
+};
+
+/* Every row of q: a table with its header, or one JSON array. */
+static int
+view_list(struct view *v, sqlite3_stmt *q, const struct view_kind *k)
 {
-	sqlite3_stmt *q = store_q(v->s, "SELECT " SESSION_COLS " FROM sessions x "
-	    "WHERE ? OR x.end > ? ORDER BY x.start, x.id", "di", all, (int64_t)v->now);
 	struct json j;
 
 	json_init(&j, v->out, v->c->timezone);
 	if (v->json)
 		json_arr(&j);
 	else
-		view_session_header(v);
+		k->header(v);
 	while (store_step(v->s, q) > 0) {
 		if (v->json)
-			view_session_json(&j, q);
+			k->json(&j, q);
 		else
-			view_session_text(v, q);
+			k->text(v, q);
 	}
 	if (v->json) {
 		json_arr_end(&j);
@@ -198,31 +204,28 @@ view_sessions(struct view *v, int all)
 	return v->s->failed ? -1 : 0;
 }
 
+static const struct view_kind view_session_kind = {
+	view_session_header, view_session_text, view_session_json,
+};
+static const struct view_kind view_booking_kind = {
+	view_booking_header, view_booking_text, view_booking_json,
+};
+
+int
+view_sessions(struct view *v, int all)
+{
+	return view_list(v, store_q(v->s, "SELECT " SESSION_COLS " FROM sessions x "
+	    "WHERE ? OR x.end > ? ORDER BY x.start, x.id", "di", all, (int64_t)v->now),
+	    &view_session_kind);
+}
+
 int
 view_bookings(struct view *v, const char *session, const char *state)
 {
-	sqlite3_stmt *q = store_q(v->s, "SELECT " BOOKING_COLS " FROM bookings b JOIN sessions x "
-	    "ON x.id = b.session_id WHERE (?1 IS NULL OR b.session_id = ?1) AND "
+	return view_list(v, store_q(v->s, "SELECT " BOOKING_COLS " FROM bookings b JOIN "
+	    "sessions x ON x.id = b.session_id WHERE (?1 IS NULL OR b.session_id = ?1) AND "
 	    "(?2 IS NULL OR b.state = ?2) ORDER BY x.start DESC, x.id, b.seen_at, b.id", "tt",
-	    session, state);
-	struct json j;
-
-	json_init(&j, v->out, v->c->timezone);
-	if (v->json)
-		json_arr(&j);
-	else
-		view_booking_header(v);
-	while (store_step(v->s, q) > 0) {
-		if (v->json)
-			view_booking_json(&j, q);
-		else
-			view_booking_text(v, q);
-	}
-	if (v->json) {
-		json_arr_end(&j);
-		json_end(&j);
-	}
-	return v->s->failed ? -1 : 0;
+	    session, state), &view_booking_kind);
 }
 
 static void

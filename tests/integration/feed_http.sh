@@ -47,6 +47,15 @@ expect_success 'first poll creates sessions and bookings' '
 	expect_eq "$(json_get b.json ".[] | select(.email == \"bob@example.com\") | .name")" "Bob Example" name
 '
 
+expect_success 'each customer is written to in their language (LANGUAGE, else the default)' '
+	bob=$(json_get b.json ".[] | select(.email == \"bob@example.com\") | .ref") &&
+	ann=$(json_get b.json ".[] | select(.email == \"ann@example.nl\") | .ref") &&
+	fb=$(grep -l "^X-Noshowd-Ref: $bob" state/maildir/new/*) &&
+	fa=$(grep -l "^X-Noshowd-Ref: $ann" state/maildir/new/*) &&
+	grep -q "^Content-Language: en" "$fb" && grep -q "^Subject: Booking confirmation" "$fb" &&
+	grep -q "^Content-Language: nl" "$fa" && grep -q "^Subject: Bevestiging" "$fa"
+'
+
 expect_success 'every booking has the JSON fields of the contract and a valid reference' '
 	ctl --json bookings >all.json &&
 	for k in ref session email name state booked_at pay_by amount_due amount_paid balance stage missing; do
