@@ -20,30 +20,6 @@ enum invite_clean_mode {
 	CLEAN_PARAM,	/* a parameter value: one line, no DQUOTE, no backslash */
 };
 
-/* Length of the UTF-8 sequence at p (1-4) and its code point, or 0 if it is not valid. */
-static size_t
-invite_utf8_next(const unsigned char *p, size_t left, unsigned *cp)
-{
-	size_t len;
-
-	if (*p < 0x80)
-		len = 1;
-	else if ((*p & 0xe0) == 0xc0)
-		len = 2;
-	else if ((*p & 0xf0) == 0xe0)
-		len = 3;
-	else if ((*p & 0xf8) == 0xf0)
-		len = 4;
-	else
-		return 0;
-	if (len > left || !utf8_valid((const char *)p, len, NULL))
-		return 0;
-	*cp = len == 1 ? *p : *p & (0x7fu >> len);
-	for (size_t k = 1; k < len; k++)
-		*cp = (*cp << 6) | (p[k] & 0x3f);
-	return len;
-}
-
 /*
  * Text from a feed or a form, made fit for a property. libical escapes TEXT values
  * (backslash, comma, semicolon, newline) and quotes parameters, but it passes control
@@ -67,7 +43,7 @@ invite_clean(const char *s, enum invite_clean_mode mode)
 	buf_addstr(&b, "");
 	while (left > 0) {
 		unsigned cp;
-		size_t n = invite_utf8_next(p, left, &cp);
+		size_t n = utf8_next(p, left, &cp);
 		int bad = n == 0;
 
 		if (bad)

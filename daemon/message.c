@@ -24,30 +24,6 @@
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
-/* Length of the UTF-8 sequence at p (1-4) and its code point, or 0 if it is not valid. */
-static size_t
-message_utf8_next(const unsigned char *p, size_t left, unsigned *cp)
-{
-	size_t len;
-
-	if (*p < 0x80)
-		len = 1;
-	else if ((*p & 0xe0) == 0xc0)
-		len = 2;
-	else if ((*p & 0xf0) == 0xe0)
-		len = 3;
-	else if ((*p & 0xf8) == 0xf0)
-		len = 4;
-	else
-		return 0;
-	if (len > left || !utf8_valid((const char *)p, len, NULL))
-		return 0;
-	*cp = len == 1 ? *p : *p & (0x7fu >> len);
-	for (size_t k = 1; k < len; k++)
-		*cp = (*cp << 6) | (p[k] & 0x3f);
-	return len;
-}
-
 /*
  * One line of header text. Every control character (C0 with CR, LF and TAB, DEL, C1) and
  * the Unicode line and paragraph separators become a space, runs of spaces become one and
@@ -68,7 +44,7 @@ message_clean(const char *s)
 	buf_addstr(&b, "");
 	while (left > 0) {
 		unsigned cp;
-		size_t n = message_utf8_next(p, left, &cp);
+		size_t n = utf8_next(p, left, &cp);
 		const void *ch = p;
 
 		if (n == 0) {
@@ -208,7 +184,7 @@ message_encode_words(const char *s, size_t maxword, struct buf *out)
 
 	while (i < len) {
 		unsigned cp;
-		size_t n = message_utf8_next(p + i, len - i, &cp);
+		size_t n = utf8_next(p + i, len - i, &cp);
 
 		if (n == 0)
 			n = 1;	/* not reached: the value was cleaned */
@@ -495,7 +471,7 @@ message_qp_unit(const unsigned char *p, size_t left, int line_start, int line_en
 	size_t n = 1, k = 0;
 
 	if (*p >= 0x80) {
-		n = message_utf8_next(p, left, &cp);
+		n = utf8_next(p, left, &cp);
 		if (n == 0)
 			n = 1;
 	}

@@ -209,6 +209,29 @@ fail:
 	return 0;
 }
 
+size_t
+utf8_next(const unsigned char *p, size_t left, unsigned *cp)
+{
+	size_t len;
+
+	if (*p < 0x80)
+		len = 1;
+	else if ((*p & 0xe0) == 0xc0)
+		len = 2;
+	else if ((*p & 0xf0) == 0xe0)
+		len = 3;
+	else if ((*p & 0xf8) == 0xf0)
+		len = 4;
+	else
+		return 0;
+	if (len > left || !utf8_valid((const char *)p, len, NULL))
+		return 0;
+	*cp = len == 1 ? *p : *p & (0x7fu >> len);
+	for (size_t k = 1; k < len; k++)
+		*cp = (*cp << 6) | (p[k] & 0x3f);
+	return len;
+}
+
 char *
 str_lower(char *s)
 {

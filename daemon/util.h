@@ -48,6 +48,10 @@ void buf_release(struct buf *b);
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates); else 0 and *bad = offset. */
 int utf8_valid(const char *s, size_t n, size_t *bad);
 
+/* Length of the UTF-8 sequence at p (1-4, at most `left`) and its code point in *cp, or 0
+   if it is not valid UTF-8. */
+size_t utf8_next(const unsigned char *p, size_t left, unsigned *cp);
+
 /* Lower-case ASCII in place; returns s. */
 char *str_lower(char *s);
 /* Trim ASCII white space at both ends in place; returns s. */
