@@ -4,6 +4,7 @@
 
 #include "compose.h"
 #include "days.h"
+#include "format.h"
 #include "invite.h"
 #include "log.h"
 #include "message.h"
@@ -110,10 +111,10 @@ set_date(struct tmpl_vars *v, const char *dname, const char *tname, time_t t,
 			tmpl_set(v, tname, NULL);
 		return;
 	}
-	template_date(t, c->timezone, lang, d);
+	format_date(t, c->timezone, lang, d);
 	tmpl_set(v, dname, d);
 	if (tname != NULL) {
-		template_time(t, c->timezone, h);
+		format_time(t, c->timezone, h);
 		tmpl_set(v, tname, h);
 	}
 }
@@ -123,7 +124,7 @@ set_duration(struct tmpl_vars *v, const char *name, int64_t secs, const char *la
 {
 	char buf[64];
 
-	template_duration(secs, lang, buf);
+	format_duration(secs, lang, buf);
 	tmpl_set(v, name, buf);
 }
 
@@ -132,7 +133,7 @@ set_percent(struct tmpl_vars *v, const char *name, int bp, const char *lang)
 {
 	char buf[16];
 
-	template_percent(bp, lang, buf);
+	format_percent(bp, lang, buf);
 	tmpl_set(v, name, buf);
 }
 
@@ -241,7 +242,7 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	set_date(v, "booked_date", NULL, f->booked_at, c, lang);
 	tmpl_set(v, "session_title", f->title ? f->title : f->session_id);
 	set_date(v, "session_date", "session_time", f->start, c, lang);
-	template_time(f->end, c->timezone, h);
+	format_time(f->end, c->timezone, h);
 	tmpl_set(v, "session_end_time", h);
 	tmpl_set(v, "session_location", f->location);
 	tmpl_set(v, "session_url", f->url);

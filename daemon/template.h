@@ -23,8 +23,6 @@
 #define NOSHOWD_TEMPLATE_H
 
 #include <stddef.h>
-#include <stdint.h>
-#include <time.h>
 
 struct tmpl_var {
 	const char *name;
@@ -79,16 +77,5 @@ int template_render(const char *dir, const char *lang, const char *name,
  */
 int template_check(const char *dir, const char *const *langs, const char *const *names,
     char **errs);
-
-/*
- * Dates, times, durations and percentages for people, in the message's language (anything
- * but "en" is Dutch): "8 december 2026" / "8 December 2026"; "09:30" (24 hours, both);
- * "7 dagen" / "7 days", "36 uur" / "36 hours", "1 dag" / "1 day"; a percentage from basis
- * points, 5000 -> "50%", 1015 -> "10,15%" / "10.15%". An unknown zone shows UTC.
- */
-void template_date(time_t t, const char *zone, const char *lang, char out[64]);
-void template_time(time_t t, const char *zone, char out[16]);
-void template_duration(int64_t secs, const char *lang, char out[64]);
-void template_percent(int bp, const char *lang, char out[16]);
 
 #endif
