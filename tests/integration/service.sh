@@ -1,0 +1,65 @@
+#!/bin/bash
+# noshowd as a service (-f, real clock): it polls at start, sleeps until the next poll,
+# polls again on USR1, keeps running on a reload with a broken file, and stops on TERM.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p feeds state
+cp "$TOP/tests/data/feed-v1.ics" feeds/feed.ics
+start_httpd feeds
+
+write_conf() {
+	cat >noshowd.conf <<CONF
+database = "$T/state/noshowd.db";
+timezone = "Europe/Amsterdam";
+poll_interval = "1h";
+trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
+mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
+sources = ( { name = "feed"; type = "ical"; url = "$HTTPD_URL/feed.ics"; } );
+CONF
+}
+write_conf
+polls() { httpd_count "GET /feed.ics"; }
+
+spawn "$NOSHOWD" -c noshowd.conf -f -v 2>daemon.log
+pid=$SPAWN_PID
+sleep 0.2
+
+expect_success 'it polls at start and sends the messages it decided' '
+	wait_for 10 "test \$(polls) -ge 1" &&
+	wait_for 10 "test \$(ls state/maildir/new 2>/dev/null | wc -l) -ge 5" &&
+	"$NOSHOWCTL" -c noshowd.conf --json bookings >b.json &&
+	expect_eq "$(json_get b.json length)" 5 bookings
+'
+
+expect_success 'it sleeps until the next poll is due (no poll within 2 s)' '
+	n=$(polls) && sleep 2 && expect_eq "$(polls)" "$n" polls
+'
+
+expect_success 'USR1 polls now, conditionally' '
+	n=$(polls) && kill -USR1 '"$pid"' &&
+	wait_for 10 "test \$(polls) -gt $n" &&
+	test "$(httpd_count "GET /feed.ics 304")" -ge 1
+'
+
+expect_success 'a reload with a broken file keeps the running configuration' '
+	echo "policy = { payment_term = \"two weeks\"; };" >>noshowd.conf &&
+	kill -HUP '"$pid"' &&
+	wait_for 10 "grep -q \"keeping the running configuration\" daemon.log" &&
+	grep -q "noshowd.conf:7: policy.payment_term" daemon.log &&
+	kill -0 '"$pid"' &&
+	n=$(polls) && kill -USR1 '"$pid"' &&
+	wait_for 10 "test \$(polls) -gt $n"
+'
+
+expect_success 'a reload with a good file takes it' '
+	write_conf && sed -i "s/poll_interval = \"1h\"/poll_interval = \"2h\"/" noshowd.conf &&
+	kill -HUP '"$pid"' &&
+	wait_for 10 "grep -q \"configuration reloaded\" daemon.log" && kill -0 '"$pid"'
+'
+
+kill -TERM "$pid"
+wait "$pid"
+expect_eq "$?" 0 "exit status after TERM"
+expect_success 'it said it was stopping' 'grep -q "stopping" daemon.log'
+
+done_testing
