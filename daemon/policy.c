@@ -83,7 +83,7 @@ policy_pay_by(const struct config_policy *p, const char *zone, time_t booked,
 
 struct policy_admission
 policy_admit(const struct config_policy *p, const char *zone, int free_seats, int64_t price,
-    time_t booked, time_t start, enum standing standing)
+    time_t booked, time_t told, time_t start, enum standing standing)
 {
 	struct policy_admission a = { BOOKING_PENDING, 0, 0 };
 
@@ -100,7 +100,8 @@ policy_admit(const struct config_policy *p, const char *zone, int free_seats, in
 		a.state = BOOKING_CONFIRMED;
 		return a;
 	}
-	a.pay_by = policy_pay_by(p, zone, booked, start, standing);
+	a.pay_by = max_t(policy_pay_by(p, zone, booked, start, standing),
+	    min_t(told + p->min_payment_time, start));
 	return a;
 }
 

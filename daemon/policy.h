@@ -59,9 +59,13 @@ struct policy_admission {
 /*
  * Where a new booking lands (rules 1, 2 and 9): refused for a blocked customer, waitlisted
  * when no seat is free, else pending until pay-by (confirmed at once when the price is 0).
+ * `told` is when the customer learns the pay-by (when noshowd first sees the booking): a
+ * booking found late, long after its source's booking moment, still gets min_payment_time
+ * from then, never a deadline that has already passed (but never later than the start).
  */
 struct policy_admission policy_admit(const struct config_policy *p, const char *zone,
-    int free_seats, int64_t price, time_t booked, time_t start, enum standing standing);
+    int free_seats, int64_t price, time_t booked, time_t told, time_t start,
+    enum standing standing);
 
 /* A waitlisted booking promoted to a freed seat (rule 5): pay within waitlist_payment_time. */
 struct policy_admission policy_promote(const struct config_policy *p, int64_t price,

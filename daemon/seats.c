@@ -82,7 +82,8 @@ seats_book(struct store *s, const struct config *c, const struct seats_session *
 	if (seats_customer(s, p, now) < 0)
 		return -1;
 	standing = seats_standing(s, p->email);
-	a = policy_admit(&c->policy, c->timezone, seats_free(s, ss->id), ss->price, booked_at, ss->start,
+	a = policy_admit(&c->policy, c->timezone, seats_free(s, ss->id), ss->price, booked_at, now,
+	    ss->start,
 	    standing);
 	seats_new_ref(s, ref);
 	*state = a.state;

@@ -89,20 +89,20 @@ START_TEST(admit_rules)
 	time_t booked = at("2026-11-01T10:00"), start = at("2027-02-01T09:00");
 	struct policy_admission a;
 
-	a = policy_admit(&p, Z, 3, 29500, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, 3, 29500, booked, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_PENDING);
 	ck_assert_int_eq(a.amount_due, 29500);
 	ck_assert_int_eq(a.pay_by, booked + 14 * 86400);
-	a = policy_admit(&p, Z, 0, 29500, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, 0, 29500, booked, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_WAITLISTED);
 	ck_assert_int_eq(a.amount_due, 0);
 	ck_assert_int_eq(a.pay_by, 0);
-	a = policy_admit(&p, Z, -2, 29500, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, -2, 29500, booked, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_WAITLISTED);
-	a = policy_admit(&p, Z, 3, 0, booked, start, STANDING_TRUSTED);
+	a = policy_admit(&p, Z, 3, 0, booked, booked, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.state, BOOKING_CONFIRMED);
 	ck_assert_int_eq(a.pay_by, 0);
-	a = policy_admit(&p, Z, 3, 29500, booked, start, STANDING_BLOCKED);
+	a = policy_admit(&p, Z, 3, 29500, booked, booked, start, STANDING_BLOCKED);
 	ck_assert_int_eq(a.state, BOOKING_REFUSED);
 	ck_assert_int_eq(a.amount_due, 0);
 }
@@ -197,6 +197,24 @@ START_TEST(pay_by_business_days)
 }
 END_TEST
 
+/* A booking found late (its CREATED a month ago) still gets min_payment_time from now. */
+START_TEST(admit_found_late)
+{
+	time_t booked = at("2026-10-01T10:00"), now = at("2026-11-01T10:00");
+	time_t start = at("2027-02-01T09:00");
+	struct policy_admission a;
+
+	a = policy_admit(&p, Z, 3, 29500, booked, now, start, STANDING_TRUSTED);
+	ck_assert_int_eq(a.pay_by, now + 86400);
+	/* ... but never after the start. */
+	a = policy_admit(&p, Z, 3, 29500, booked, start - 3600, start, STANDING_TRUSTED);
+	ck_assert_int_eq(a.pay_by, start);
+	/* Found in time: the rule as written. */
+	a = policy_admit(&p, Z, 3, 29500, booked, booked + 60, start, STANDING_TRUSTED);
+	ck_assert_int_eq(a.pay_by, booked + 14 * 86400);
+}
+END_TEST
+
 static Suite *
 policy_suite(void)
 {
@@ -211,6 +229,7 @@ policy_suite(void)
 	tcase_add_test(tc, pay_by_across_dst);
 	tcase_add_test(tc, pay_by_prepay);
 	tcase_add_test(tc, admit_rules);
+	tcase_add_test(tc, admit_found_late);
 	tcase_add_test(tc, promote_rules);
 	tcase_add_test(tc, state_names_round_trip);
 	tcase_add_test(tc, dutch_holidays);
