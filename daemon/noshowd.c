@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "days.h"
 #include "fetch.h"
 #include "log.h"
+#include "notify.h"
 #include "outbox.h"
 #include "setup.h"
 #include "store.h"
@@ -51,26 +53,117 @@ usage(FILE *f)
 	    "  -h, --help   this text\n");
 }
 
-/* Sleep until `until` or a signal, whichever comes first. */
+/*
+ * Sleep until `until` or a signal, whichever comes first. With a watchdog, wake at least every
+ * half of its interval and say so: systemd then knows that the loop still turns, and kills
+ * and restarts a service that hangs instead of leaving it silently stuck.
+ */
 static void
-sleep_until(time_t until)
+sleep_until(time_t until, uint64_t watchdog_half)
 {
-	time_t now = time(NULL);
-	struct timespec ts;
+	for (;;) {
+		time_t now = time(NULL);
+		uint64_t usec;
+		struct timespec ts;
 
-	if (until <= now)
-		return;
-	ts.tv_sec = until - now;
-	ts.tv_nsec = 0;
-	nanosleep(&ts, NULL);	/* EINTR on a signal is the point */
+		if (until <= now || sig_stop || sig_reload || sig_run)
+			return;
+		usec = (uint64_t)(until - now) * 1000000;
+		if (watchdog_half > 0 && usec > watchdog_half)
+			usec = watchdog_half;
+		ts.tv_sec = (time_t)(usec / 1000000);
+		ts.tv_nsec = (long)(usec % 1000000) * 1000;
+		nanosleep(&ts, NULL);	/* EINTR on a signal is the point */
+		if (watchdog_half > 0)
+			notify_send("WATCHDOG=1");
+	}
 }
 
+#define STATUS_SEP " \xc2\xb7 "	/* " · " in UTF-8 */
+
+/*
+ * Send "STATUS=text", after `fields` such as "READY=1\n" in the same datagram. The text
+ * carries error messages and names from the configuration: a line break in it would start
+ * a field of its own, so control characters become spaces.
+ */
+static void
+serve_notify_status(const char *fields, const char *text)
+{
+	char clean[1024];
+	size_t i;
+
+	for (i = 0; text[i] != '\0' && i < sizeof(clean) - 1; i++)
+		clean[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
+	clean[i] = '\0';
+	notify_send("%sSTATUS=%s", fields, clean);
+}
+
+/*
+ * The one line that `systemctl status` shows, sent after every cycle. It is read from the
+ * database rather than from what the cycle did, so that it also counts what noshowctl
+ * changed in between. A quarantined source is not ok: it waits for `noshowctl source
+ * accept`. `note` (or NULL) goes first and stays there until it no longer holds, such as a
+ * failed reload: the file on disk is then not what runs.
+ */
+static void
+serve_status(struct store *s, const struct config *c, time_t wake, const char *note)
+{
+	char line[1024], sources[96], hhmm[8] = "?";
+	size_t ok = 0, quarantined = 0;
+	int64_t unpaid, waiting, failed;
+	struct tm tm;
+
+	if (days_utc_to_local(wake, c->timezone, &tm) == 0)
+		snprintf(hhmm, sizeof(hhmm), "%02d:%02d", tm.tm_hour, tm.tm_min);
+	for (size_t i = 0; i < c->nsources && !s->failed; i++) {
+		char *result = store_text(s, "SELECT result FROM sources WHERE name = ?", "t",
+		    c->sources[i].name);
+
+		if (result == NULL || strcmp(result, "failed") != 0) {
+			if (result != NULL && strcmp(result, "quarantined") == 0)
+				quarantined++;
+			else
+				ok++;
+		}
+		free(result);
+	}
+	unpaid = store_int(s, -1, "SELECT count(*) FROM bookings WHERE state = 'pending'", "");
+	waiting = store_int(s, -1, "SELECT count(*) FROM outbox WHERE state IN ('queued', "
+	    "'sending', 'deferred')", "");
+	failed = store_int(s, -1, "SELECT count(*) FROM outbox WHERE state = 'failed'", "");
+	if (c->nsources == 0)
+		snprintf(sources, sizeof(sources), "no sources");
+	else
+		snprintf(sources, sizeof(sources), "%zu of %zu source%s ok", ok, c->nsources,
+		    c->nsources == 1 ? "" : "s");
+	if (quarantined > 0)
+		snprintf(sources + strlen(sources), sizeof(sources) - strlen(sources),
+		    " (%zu quarantined)", quarantined);
+	if (s->failed)
+		snprintf(line, sizeof(line), "%s%sdatabase error: %.400s" STATUS_SEP
+		    "next wake-up %s", note ? note : "", note ? STATUS_SEP : "", s->error, hhmm);
+	else
+		snprintf(line, sizeof(line), "%s%s%s" STATUS_SEP "%lld unpaid" STATUS_SEP
+		    "outbox %lld waiting, %lld failed" STATUS_SEP "next wake-up %s",
+		    note ? note : "", note ? STATUS_SEP : "", sources, (long long)unpaid,
+		    (long long)waiting, (long long)failed, hhmm);
+	serve_notify_status("", line);
+}
+
+/*
+ * The service loop. It tells systemd what it does (sd_notify(3), see notify.h): READY=1 once
+ * start-up is done, before the first poll, so that a slow source does not hold up the boot;
+ * STATUS= after every cycle; WATCHDOG=1 whenever it wakes and between the steps of a cycle;
+ * RELOADING=1 and READY=1 around a reload; STOPPING=1 on the way out.
+ */
 static int
 serve(struct config *c, struct store *s, const char *path, int have_path)
 {
 	time_t *next = NULL;
 	struct sigaction sa;
 	char err[ERR_MAX];
+	uint64_t watchdog_half = notify_watchdog_usec() / 2;
+	const char *note = NULL;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -80,6 +173,8 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	log_info("started with %zu sources", c->nsources);
+	notify_send("READY=1\nSTATUS=started; polling %zu source%s now", c->nsources,
+	    c->nsources == 1 ? "" : "s");
 	next = xcalloc(c->nsources + 1, sizeof(*next));
 	while (!sig_stop) {
 		time_t now = time(NULL), wake = now + 3600;
@@ -89,19 +184,26 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			char *errs = NULL;
 
 			sig_reload = 0;
+			notify_send("RELOADING=1\nMONOTONIC_USEC=%" PRIu64, notify_monotonic_usec());
 			if (!have_path) {
 				log_info("reload: no configuration file; nothing to reload");
+				notify_send("READY=1");
 			} else if (setup_load(path, &fresh, &errs) < 0) {
 				log_warnx("reload of %s failed; keeping the running configuration:",
 				    path);
 				log_warnx("%s", errs);
 				free(errs);
+				note = "reload failed: kept the running configuration";
+				serve_notify_status("READY=1\n", note);
 			} else {
 				config_release(c);
 				*c = fresh;
 				free(next);
 				next = xcalloc(c->nsources + 1, sizeof(*next));
 				log_info("configuration reloaded from %s", path);
+				note = NULL;
+				notify_send("READY=1\nSTATUS=configuration reloaded; polling %zu "
+				    "source%s now", c->nsources, c->nsources == 1 ? "" : "s");
 			}
 		}
 		if (sig_run) {
@@ -109,8 +211,12 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			memset(next, 0, (c->nsources + 1) * sizeof(*next));
 		}
 		if (cycle_clock_check(s, c, now, err) < 0) {
+			char line[ERR_MAX + 64];
+
 			log_warnx("%s", err);
-			sleep_until(now + 60);
+			snprintf(line, sizeof(line), "%s" STATUS_SEP "trying again in a minute", err);
+			serve_notify_status("", line);
+			sleep_until(now + 60, watchdog_half);
 			continue;
 		}
 		if (cycle_sessions(s, c, now, 0, NULL) < 0)
@@ -119,6 +225,8 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			const struct config_source *src = &c->sources[i];
 
 			if (next[i] <= now) {
+				if (watchdog_half > 0)
+					notify_send("WATCHDOG=1");
 				if (cycle_poll(s, c, src, now, 0, NULL) < 0)
 					log_warnx("source %s: %s", src->name, s->error);
 				next[i] = now + src->poll_interval;
@@ -129,6 +237,8 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 		if (!sig_stop) {
 			time_t due;
 
+			if (watchdog_half > 0)
+				notify_send("WATCHDOG=1");
 			if (outbox_send(s, c, now, NULL) < 0)
 				log_warnx("outbox: %s", s->error);
 			due = outbox_next_due(s);
@@ -136,9 +246,15 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 				wake = due > now ? due : now + 1;
 		}
 		cycle_clock_record(s, now);
+		if (!sig_stop) {
+			if (watchdog_half > 0)
+				notify_send("WATCHDOG=1");
+			serve_status(s, c, wake, note);
+		}
 		if (!sig_stop && !sig_reload && !sig_run)
-			sleep_until(wake);
+			sleep_until(wake, watchdog_half);
 	}
+	notify_send("STOPPING=1");
 	log_info("stopping");
 	free(next);
 	return 0;
@@ -209,6 +325,7 @@ main(int argc, char **argv)
 				fatal("daemon");
 			log_to_syslog();	/* stderr is /dev/null now */
 		}
+		notify_init();
 		rc = serve(&c, &s, path ? path : CONFIG_DEFAULT_PATH,
 		    path != NULL || access(CONFIG_DEFAULT_PATH, F_OK) == 0);
 	}
