@@ -373,7 +373,7 @@ cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE
 			return errf(err, "%s", s->error);
 	if (dry_run)
 		return 0;
-	if (outbox_send(s, c, now, out) < 0 || cycle_clock_record(s, now) < 0)
+	if (outbox_send(s, c, now, out, 0) < 0 || cycle_clock_record(s, now) < 0)
 		return errf(err, "%s", s->error);
 	return 0;
 }

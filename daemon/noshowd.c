@@ -236,10 +236,15 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 		}
 		if (!sig_stop) {
 			time_t due;
+			int tried;
 
-			if (watchdog_half > 0)
-				notify_send("WATCHDOG=1");
-			if (outbox_send(s, c, now, NULL) < 0)
+			/* In rounds, so that the watchdog hears from us between them. */
+			do {
+				if (watchdog_half > 0)
+					notify_send("WATCHDOG=1");
+				tried = outbox_send(s, c, now, NULL, 32);
+			} while (tried == 32 && !sig_stop);
+			if (tried < 0)
 				log_warnx("outbox: %s", s->error);
 			due = outbox_next_due(s);
 			if (due > 0 && due < wake)

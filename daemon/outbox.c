@@ -273,34 +273,37 @@ outbox_report(const struct outbox_job *j, FILE *out)
 }
 
 /*
- * Messages are claimed in batches (one transaction for many leases). Over SMTP each one is
- * recorded as soon as the server has answered, which keeps the window for a duplicate to
- * one message. A maildir batch is made durable with one sync and then recorded in one
- * transaction: a file that is not yet on disk is never called sent.
+ * A maildir batch is claimed in one transaction, written, made durable with one sync and
+ * then recorded in one transaction: a file that is not yet on disk is never called sent.
+ * Over SMTP messages are claimed and recorded one at a time, so the window for a duplicate
+ * is one message, and the first temporary failure ends the round: the server is likely
+ * down, and trying every other message against it (each up to a timeout) would only delay
+ * everything else, the watchdog included.
  */
 #define OUTBOX_BATCH 64
 
 static void
-outbox_finish(struct outbox_job *j, FILE *out, int *sent)
+outbox_finish(struct outbox_job *j, FILE *out, int *handled)
 {
-	*sent += j->r.outcome == SMTP_SENT;
+	(*handled)++;
 	outbox_report(j, out);
 	smtp_report_release(&j->r);
 	free(j->rcpt), free(j->kind), free(j->ref);
 }
 
 int
-outbox_send(struct store *s, const struct config *c, time_t now, FILE *out)
+outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int max)
 {
 	struct outbox_sender tx;
 	int64_t ids[OUTBOX_BATCH];
 	struct outbox_job *jobs = xcalloc(OUTBOX_BATCH, sizeof(*jobs));
-	int sent = 0, smtp = strcmp(c->mail.transport, "smtp") == 0;
+	int handled = 0, smtp = strcmp(c->mail.transport, "smtp") == 0, stop = 0;
 	int n;
 
 	memset(&tx, 0, sizeof(tx));
 	tx.c = c;
-	while (!s->failed && (n = outbox_claim(s, now, ids, OUTBOX_BATCH)) > 0) {
+	while (!s->failed && !stop && (max <= 0 || handled < max) &&
+	    (n = outbox_claim(s, now, ids, smtp ? 1 : OUTBOX_BATCH)) > 0) {
 		int done = 0;
 
 		memset(jobs, 0, OUTBOX_BATCH * sizeof(*jobs));
@@ -308,12 +311,6 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out)
 			jobs[done].id = ids[done];
 			if (outbox_run(s, &tx, &jobs[done]) < 0)
 				break;
-			if (smtp) {
-				store_begin(s);
-				outbox_record(s, &jobs[done], now);
-				store_commit(s);
-				outbox_finish(&jobs[done], out, &sent);
-			}
 		}
 		if (!smtp && done > 0) {
 			char err[ERR_MAX];
@@ -324,12 +321,14 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out)
 					snprintf(jobs[i].r.err, sizeof(jobs[i].r.err), "%s", err);
 				}
 			}
-			store_begin(s);
-			for (int i = 0; i < done; i++)
-				outbox_record(s, &jobs[i], now);
-			store_commit(s);
-			for (int i = 0; i < done; i++)
-				outbox_finish(&jobs[i], out, &sent);
+		}
+		store_begin(s);
+		for (int i = 0; i < done; i++)
+			outbox_record(s, &jobs[i], now);
+		store_commit(s);
+		for (int i = 0; i < done; i++) {
+			stop |= smtp && jobs[i].r.outcome == SMTP_TEMPFAIL;
+			outbox_finish(&jobs[i], out, &handled);
 		}
 		/* Leases of claimed messages not tried run out, and they go next time. */
 		if (done < n)
@@ -337,7 +336,7 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out)
 	}
 	outbox_sender_close(&tx);
 	free(jobs);
-	return s->failed ? -1 : sent;
+	return s->failed ? -1 : handled;
 }
 
 /*

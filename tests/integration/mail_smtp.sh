@@ -133,21 +133,25 @@ expect_success 'a hostile name cannot add a header' '
 	expect_eq "$(json_get "${f%.eml}.json" ".rcpt_tos | length")" 1 "one recipient"
 '
 
-expect_success 'a temporary failure (451) is retried later, and delivered once' '
+expect_success 'a temporary failure (451) ends the round; it is retried later, delivered once' '
 	write_conf tempfail.db "$TEMPFAIL_URL" &&
 	ctl book assert fay@example.nl >/dev/null &&
+	ctl book assert gus@example.nl >/dev/null &&
 	NOW=2026-11-23T11:00:00+01:00 once >out &&
 	grep -q "deferred" out && grep -q "451" out &&
+	expect_eq "$(grep -c "^mail " out)" 1 "one message tried" &&
 	expect_eq "$(received "$TEMPFAIL_DIR")" 0 "nothing delivered yet" &&
+	ctl --json outbox >ob.json &&
+	expect_eq "$(json_get ob.json "[.[].state] | sort | join(\",\")")" "deferred,queued" states &&
 	ctl --json status >st.json &&
-	expect_eq "$(json_get st.json .outbox.waiting)" 1 waiting &&
+	expect_eq "$(json_get st.json .outbox.waiting)" 2 waiting &&
 	NOW=2026-11-23T11:01:00+01:00 once >out &&
-	expect_eq "$(received "$TEMPFAIL_DIR")" 0 "not before the backoff" &&
+	expect_eq "$(received "$TEMPFAIL_DIR")" 1 "the queued one; the deferred one waits" &&
 	NOW=2026-11-23T11:06:00+01:00 once >out &&
 	grep -q "sent: 250" out &&
-	expect_eq "$(received "$TEMPFAIL_DIR")" 1 "delivered once" &&
+	expect_eq "$(received "$TEMPFAIL_DIR")" 2 "delivered once" &&
 	NOW=2026-11-23T12:06:00+01:00 once >out &&
-	expect_eq "$(received "$TEMPFAIL_DIR")" 1 "and only once"
+	expect_eq "$(received "$TEMPFAIL_DIR")" 2 "and only once"
 '
 
 expect_success 'a permanent failure (554) is shown and can be retried by hand' '
