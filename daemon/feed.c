@@ -82,15 +82,6 @@ feed_warn(struct feed *f, const char *fmt, ...)
 	f->warnings[f->nwarnings++] = buf_detach(&b);
 }
 
-struct feed_session *
-feed_session_find(struct feed *f, const char *id)
-{
-	for (size_t i = 0; i < f->nsessions; i++)
-		if (strcmp(f->sessions[i].id, id) == 0)
-			return &f->sessions[i];
-	return NULL;
-}
-
 /*
  * Control characters are what would let a name break a mail header or a terminal line, so
  * they go here, once, at the edge. C1 controls (U+0080-U+009F) arrive as two-byte UTF-8

@@ -56,7 +56,6 @@ void feed_release(struct feed *f);
 struct feed_session *feed_add_session(struct feed *f);
 struct feed_booking *feed_add_booking(struct feed *f);
 void feed_warn(struct feed *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-struct feed_session *feed_session_find(struct feed *f, const char *id);
 
 /*
  * Clean text from outside for storage: copy s dropping control characters (C0 except '\n'

@@ -4,6 +4,7 @@
  * 0 success, 1 a failed command (the reason on stderr), 2 a usage error.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,15 @@ usage(FILE *f)
 		fprintf(f, "  %-15s %-34s %s\n", cmd->name, cmd->args, cmd->help);
 }
 
-static int
-usage_error(const char *fmt, const char *arg)
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "noshowctl: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\n");
 	usage(stderr);
 	return 2;
@@ -110,7 +115,7 @@ cmd_status(struct ctl *x, int argc, char **argv)
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 1)
-		return usage_error("status takes no arguments%s", "");
+		return usage_error("status takes no arguments");
 	return view_status(&x->v) < 0 ? 1 : 0;
 }
 
@@ -122,7 +127,7 @@ cmd_sessions(struct ctl *x, int argc, char **argv)
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 1)
-		return usage_error("sessions takes no arguments besides --all%s", "");
+		return usage_error("sessions takes no arguments besides --all");
 	return view_sessions(&x->v, all) < 0 ? 1 : 0;
 }
 
@@ -153,11 +158,11 @@ cmd_bookings(struct ctl *x, int argc, char **argv)
 	char *session = NULL;
 
 	if (missing)
-		return usage_error("--state needs a state%s", "");
+		return usage_error("--state needs a state");
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc > 2)
-		return usage_error("bookings takes at most one session%s", "");
+		return usage_error("bookings takes at most one session");
 	if (state != NULL && policy_state_parse(state) < 0)
 		return usage_error("--state: \"%s\" is not a state (waitlisted, pending, "
 		    "confirmed, released, cancelled, attended, no_show, refused)", state);
@@ -177,7 +182,7 @@ cmd_show(struct ctl *x, int argc, char **argv)
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 2)
-		return usage_error("show needs one reference%s", "");
+		return usage_error("show needs one reference");
 	switch (ref_parse(argv[1], ref)) {
 	case REF_INVALID:
 		fprintf(stderr, "noshowctl: show: \"%s\" is not a booking reference (like "
@@ -206,11 +211,11 @@ cmd_book(struct ctl *x, int argc, char **argv)
 	int64_t id;
 
 	if (missing)
-		return usage_error("--name and --company need a value%s", "");
+		return usage_error("--name and --company need a value");
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 3)
-		return usage_error("book needs SESSION and EMAIL%s", "");
+		return usage_error("book needs SESSION and EMAIL");
 	if ((name && !utf8_valid(name, strlen(name), NULL)) ||
 	    (company && !utf8_valid(company, strlen(company), NULL))) {
 		fprintf(stderr, "noshowctl: book: --name and --company must be UTF-8 text\n");
@@ -277,7 +282,7 @@ cmd_source(struct ctl *x, int argc, char **argv)
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 3 || strcmp(argv[1], "accept") != 0)
-		return usage_error("usage: source accept NAME%s", "");
+		return usage_error("usage: source accept NAME");
 	fetch_global_init();
 	if (cycle_accept(&x->s, &x->c, argv[2], x->v.now, x->v.json ? NULL : stdout, err) < 0) {
 		fprintf(stderr, "noshowctl: source accept: %s\n", err);
@@ -300,7 +305,7 @@ cmd_outbox(struct ctl *x, int argc, char **argv)
 	if (argc == 1)
 		return view_outbox(&x->v, failed) < 0 ? 1 : 0;
 	if (argc != 3 || strcmp(argv[1], "retry") != 0 || failed)
-		return usage_error("usage: outbox [--failed] | outbox retry ID%s", "");
+		return usage_error("usage: outbox [--failed] | outbox retry ID");
 	id = strtoll(argv[2], &end, 10);
 	if (*argv[2] == '\0' || *end != '\0' || id <= 0)
 		return usage_error("outbox retry: \"%s\" is not a message id", argv[2]);
@@ -323,7 +328,7 @@ cmd_check_config(struct ctl *x, int argc, char **argv)
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 1)
-		return usage_error("check-config takes no arguments%s", "");
+		return usage_error("check-config takes no arguments");
 	printf("%s: configuration OK\n", x->c.path);
 	return 0;
 }
