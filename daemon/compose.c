@@ -10,6 +10,7 @@
 #include "message.h"
 #include "money.h"
 #include "outbox.h"
+#include "policy.h"
 #include "template.h"
 #include "util.h"
 
@@ -220,6 +221,8 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	int64_t vat = compose_vat(price, t->vat_rate);
 	int64_t balance = f->amount_due - f->amount_paid;
 	time_t withdrawal_until = f->booked_at + p->withdrawal_period;
+	time_t release_at;
+	int64_t refund;
 	char h[16];
 
 	tmpl_set(v, "trainer_name", t->name);
@@ -285,9 +288,16 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	set_flag(v, "withdrawal_applies", !business && now < withdrawal_until);
 	set_flag(v, "rebook_once", p->rebook_once);
 
-	set_flag(v, "release_unpaid", p->release_unpaid && balance > 0);
-	set_date(v, "release_date", "release_time", f->pay_by ? f->pay_by + p->release_grace : 0,
-	    c, lang);
+	release_at = policy_release_at(p, f->pay_by, f->start);
+	if (strcmp(f->state, "released") == 0)	/* it happened: say when */
+		release_at = store_int(s, now, "SELECT max(at) FROM events WHERE booking_id = ? "
+		    "AND what = 'state' AND after = 'released'", "i", f->id);
+	set_flag(v, "release_unpaid", release_at != 0 && balance > 0);
+	set_date(v, "release_date", "release_time", release_at, c, lang);
+	refund = policy_refund_due(policy_state_parse(f->state) < 0 ? BOOKING_CANCELLED :
+	    (enum booking_state)policy_state_parse(f->state), f->amount_due, f->amount_paid);
+	if (refund > 0)
+		set_money(v, "refund_amount", refund, lang);
 	set_percent(v, "no_show_fee", p->no_show_fee, lang);
 	set_money(v, "fee_amount", price * p->no_show_fee / 10000, lang);
 	set_percent(v, "interest_rate", p->interest_rate, lang);
@@ -295,11 +305,22 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	set_date(v, "today_date", NULL, now, c, lang);
 }
 
-/* Kinds that tell the customer a seat is held for them carry the invitation. */
+/* Kinds that tell the customer a seat is held for them carry the invitation (and the
+   invoice); a release takes the event out of their calendar again. */
 static int
-compose_wants_invite(const char *kind)
+compose_wants_invoice(const char *kind)
 {
 	return strcmp(kind, "confirmation") == 0 || strcmp(kind, "seat-available") == 0;
+}
+
+static const char *
+compose_invite_method(const char *kind, const struct compose_payment *pay)
+{
+	if (compose_wants_invoice(kind) || (pay != NULL && pay->revived))
+		return "REQUEST";
+	if (strcmp(kind, "release") == 0)
+		return "CANCEL";
+	return NULL;
 }
 
 static int
@@ -313,9 +334,9 @@ compose_fail(struct store *s, const char *fmt, const char *a, const char *b)
 	return -1;
 }
 
-int
-compose_booking(struct store *s, const struct config *c, int64_t booking_id,
-    const char *kind, time_t now)
+static int
+compose_message(struct store *s, const struct config *c, int64_t booking_id,
+    const char *kind, const struct compose_payment *pay, time_t now)
 {
 	struct compose_facts f;
 	struct tmpl_vars v;
@@ -324,7 +345,7 @@ compose_booking(struct store *s, const struct config *c, int64_t booking_id,
 	struct buf data;
 	char err[ERR_MAX], msgid[128], invoice[32], *subject = NULL, *body = NULL;
 	char *calendar = NULL, uid[300];
-	const char *lang;
+	const char *lang, *method;
 	int rc = -1;
 
 	if (s->failed || compose_load(s, booking_id, &f) < 0)
@@ -338,8 +359,12 @@ compose_booking(struct store *s, const struct config *c, int64_t booking_id,
 	tmpl_vars_init(&v);
 	buf_init(&data);
 	compose_vars(s, c, &f, lang, now, &v);
+	if (pay != NULL) {
+		set_money(&v, "payment_amount", pay->amount, lang);
+		set_date(&v, "payment_date", NULL, pay->at, c, lang);
+	}
 	/* The invoice goes with the message that tells the customer a seat is theirs. */
-	if (compose_wants_invite(kind) && f.amount_due > 0 && store_int(s, 0,
+	if ((compose_wants_invoice(kind) || (pay && pay->revived)) && f.amount_due > 0 && store_int(s, 0,
 	    "SELECT count(*) FROM invoices WHERE booking_id = ?", "i", booking_id) == 0) {
 		if (compose_invoice(s, c, &f, now, compose_vat(f.amount_due, c->trainer.vat_rate),
 		    invoice) < 0)
@@ -351,13 +376,13 @@ compose_booking(struct store *s, const struct config *c, int64_t booking_id,
 		goto out;
 	}
 	message_new_id(c->mail.from, msgid);
-	if (compose_wants_invite(kind)) {
+	if ((method = compose_invite_method(kind, pay)) != NULL) {
 		struct invite iv;
 		const char *at = strchr(c->mail.from, '@');
 
 		memset(&iv, 0, sizeof(iv));
 		snprintf(uid, sizeof(uid), "%s@%s", f.ref, at ? at + 1 : "noshowd");
-		iv.method = "REQUEST";
+		iv.method = method;
 		iv.uid = uid;
 		iv.sequence = f.invite_sequence;
 		iv.stamp = now;
@@ -394,7 +419,7 @@ compose_booking(struct store *s, const struct config *c, int64_t booking_id,
 	m.kind = kind;
 	m.language = lang;
 	m.calendar = calendar;
-	m.calendar_method = "REQUEST";
+	m.calendar_method = method;
 	if (message_build(&m, &data, err) < 0) {
 		compose_fail(s, "cannot build the %s message: %.400s", kind, err);
 		goto out;
@@ -420,4 +445,18 @@ out:
 	tmpl_vars_release(&v);
 	compose_facts_release(&f);
 	return rc;
+}
+
+int
+compose_booking(struct store *s, const struct config *c, int64_t booking_id,
+    const char *kind, time_t now)
+{
+	return compose_message(s, c, booking_id, kind, NULL, now);
+}
+
+int
+compose_payment(struct store *s, const struct config *c, int64_t booking_id,
+    const struct compose_payment *pay, time_t now)
+{
+	return compose_message(s, c, booking_id, "payment-received", pay, now);
 }

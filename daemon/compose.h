@@ -19,6 +19,17 @@
 int compose_booking(struct store *s, const struct config *c, int64_t booking_id,
     const char *kind, time_t now);
 
+/* A payment just received, for the payment-received message. */
+struct compose_payment {
+	int64_t amount;		/* cents */
+	time_t at;		/* when it was paid */
+	int revived;		/* it gave a released booking its seat back: send the
+				   invitation (and the invoice) again */
+};
+
+int compose_payment(struct store *s, const struct config *c, int64_t booking_id,
+    const struct compose_payment *pay, time_t now);
+
 /* Every template name noshowd may render (message kinds and the dunning ladder). */
 extern const char *const compose_kinds[];
 

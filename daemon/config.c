@@ -35,6 +35,10 @@ const char *const config_csv_field_names[CSV_FIELD_COUNT] = {
 	"email", "name", "session", "booked_at", "company", "vat", "cancelled",
 };
 
+const char *const config_bank_field_names[BANK_FIELD_COUNT] = {
+	"date", "amount", "description", "name", "iban", "direction",
+};
+
 struct ctx {
 	struct confval cv;		/* the file's place and its problems */
 	config_t *cf;
@@ -85,6 +89,7 @@ static void walk(struct ctx *x, const config_setting_t *g, const struct key *key
 static void load_sources(struct ctx *x, const config_setting_t *s, void *base);
 static void load_sessions(struct ctx *x, const config_setting_t *s, void *base);
 static void load_dunning(struct ctx *x, const config_setting_t *s, void *base);
+static void load_columns(struct ctx *x, const config_setting_t *s, void *base);
 
 static const char *const smtp_schemes[] = { "smtp", "smtps", NULL };
 static const char *const imap_schemes[] = { "imap", "imaps", NULL };
@@ -111,6 +116,7 @@ static const char *const bank_formats[] = {
 #define DU(f)	offsetof(struct config_dunning_step, f)
 #define CO(f)	offsetof(struct config, f)
 #define COL(i)	(offsetof(struct config_source, columns) + (i) * sizeof(char *))
+#define BCOL(i)	(offsetof(struct config_source, bank_columns) + (i) * sizeof(char *))
 
 static const struct key trainer_keys[] = {
 	{ "name", K_STR, TR(name), 0, NULL, 0, NULL },
@@ -172,6 +178,7 @@ static const struct key policy_keys[] = {
 	{ "pay_before_start", K_DURATION, PO(pay_before_start), 0, NULL, 0, NULL },
 	{ "min_payment_time", K_DURATION, PO(min_payment_time), 0, NULL, 0, NULL },
 	{ "business_days", K_BOOL, PO(business_days), 0, NULL, 0, NULL },
+	{ "good_friday", K_BOOL, PO(good_friday), 0, NULL, 0, NULL },
 	{ "remind_before", K_DURATION, PO(remind_before), 0, NULL, 0, NULL },
 	{ "release_grace", K_DURATION, PO(release_grace), 0, NULL, 0, NULL },
 	{ "release_unpaid", K_BOOL, PO(release_unpaid), 0, NULL, 0, NULL },
@@ -220,6 +227,17 @@ static const struct key column_keys[] = {
 	{ NULL, 0, 0, 0, NULL, 0, NULL },
 };
 
+/* `columns` of a payments-csv source with format "generic": the bank export's header. */
+static const struct key bank_column_keys[] = {
+	{ "date", K_STR, BCOL(BANK_DATE), 0, NULL, 0, NULL },
+	{ "amount", K_STR, BCOL(BANK_AMOUNT), 0, NULL, 0, NULL },
+	{ "description", K_STR, BCOL(BANK_DESCRIPTION), 0, NULL, 0, NULL },
+	{ "name", K_STR, BCOL(BANK_NAME), 0, NULL, 0, NULL },
+	{ "iban", K_STR, BCOL(BANK_IBAN), 0, NULL, 0, NULL },
+	{ "direction", K_STR, BCOL(BANK_DIRECTION), 0, NULL, 0, NULL },
+	{ NULL, 0, 0, 0, NULL, 0, NULL },
+};
+
 static const struct key source_keys[] = {
 	{ "name", K_NAME, SO(name), 0, NULL, 0, NULL },
 	{ "type", K_ENUM, SO(type), 0, source_types, 0, NULL },
@@ -229,7 +247,7 @@ static const struct key source_keys[] = {
 	{ "poll_interval", K_DURATION, SO(poll_interval), F_POSITIVE, NULL, 0, NULL },
 	{ "timeout", K_DURATION, SO(timeout), F_POSITIVE, NULL, 0, NULL },
 	{ "max_size", K_SIZE, SO(max_size), 0, NULL, 0, NULL },
-	{ "columns", K_GROUP, 0, 0, column_keys, 0, NULL },
+	{ "columns", K_CUSTOM, 0, 0, NULL, 0, load_columns },
 	{ "session", K_STR, SO(session), 0, NULL, 0, NULL },
 	{ NULL, 0, 0, 0, NULL, 0, NULL },
 };
@@ -288,6 +306,8 @@ source_defaults(struct config_source *s, int64_t poll_interval)
 	s->max_size = 20 * 1024 * 1024;
 	for (int i = 0; i < CSV_FIELD_COUNT; i++)
 		s->columns[i] = xstrdup(config_csv_field_names[i]);
+	for (int i = 0; i < BANK_FIELD_COUNT; i++)
+		s->bank_columns[i] = xstrdup(config_bank_field_names[i]);
 }
 
 void
@@ -322,6 +342,7 @@ config_defaults(struct config *c)
 	p->pay_before_start = 3 * DAY;
 	p->min_payment_time = 1 * DAY;
 	p->business_days = 1;
+	p->good_friday = 0;
 	p->remind_before = 2 * DAY;
 	p->release_grace = 1 * DAY;
 	p->release_unpaid = 1;
@@ -496,7 +517,7 @@ check_source(struct ctx *x, const config_setting_t *e, struct config_source *src
 {
 	static const char *const need[] = { "name", "type", "url" };
 	const config_setting_t *m;
-	const char *type = member_str(e, "type");
+	const char *type = member_str(e, "type"), *format = member_str(e, "format");
 	int t = type != NULL ? confval_choice_index(type, source_types) : -1;
 
 	for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
@@ -523,12 +544,40 @@ check_source(struct ctx *x, const config_setting_t *e, struct config_source *src
 	if (t == SOURCE_PAYMENTS_CSV && config_setting_get_member(e, "format") == NULL)
 		confval_bad(&x->cv, e, "format", "missing (a payments-csv source needs the bank's "
 		    "format: \"ing\", \"rabobank\", \"abnamro\", \"bunq\" or \"generic\")");
-	if (t != SOURCE_CSV && (m = config_setting_get_member(e, "columns")) != NULL)
-		confval_bad(&x->cv, m, NULL, "only csv sources have columns (remove them)");
+	if ((m = config_setting_get_member(e, "columns")) != NULL) {
+		if (t == SOURCE_PAYMENTS_CSV && format != NULL &&
+		    confval_choice_index(format, bank_formats) >= 0 &&
+		    strcmp(format, "generic") != 0)
+			confval_bad(&x->cv, m, NULL, "only format \"generic\" takes columns; the "
+			    "\"%s\" layout is built in (remove them)", format);
+		else if (t != SOURCE_CSV && t != SOURCE_PAYMENTS_CSV)
+			confval_bad(&x->cv, m, NULL, "only csv sources have columns (remove them)");
+	}
 	if (t != SOURCE_CSV && t != SOURCE_ATTENDANCE_CSV &&
 	    (m = config_setting_get_member(e, "session")) != NULL)
 		confval_bad(&x->cv, m, NULL, "only csv and attendance-csv sources take a fixed "
 		    "session (remove it)");
+}
+
+/*
+ * `columns` maps a registration export's fields for a csv source and a bank export's
+ * fields for a payments-csv one; which keys exist depends on the source's type, wherever
+ * in the group `type` is written.
+ */
+static void
+load_columns(struct ctx *x, const config_setting_t *s, void *base)
+{
+	const char *type = member_str(config_setting_parent(s), "type");
+
+	if (!config_setting_is_group(s)) {
+		confval_bad(&x->cv, s, NULL, "expected a group { field = \"header name\"; ... }, "
+		    "found %s", confval_type_name(s));
+		return;
+	}
+	if (type != NULL && strcmp(type, "payments-csv") == 0)
+		walk(x, s, bank_column_keys, base);
+	else
+		walk(x, s, column_keys, base);
 }
 
 static void
@@ -842,6 +891,8 @@ config_release(struct config *c)
 		free(s->session);
 		for (int k = 0; k < CSV_FIELD_COUNT; k++)
 			free(s->columns[k]);
+		for (int k = 0; k < BANK_FIELD_COUNT; k++)
+			free(s->bank_columns[k]);
 	}
 	free(c->sources);
 

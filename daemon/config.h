@@ -37,6 +37,22 @@ enum csv_field {
 };
 extern const char *const config_csv_field_names[CSV_FIELD_COUNT];	/* "email", ... */
 
+/*
+ * Fields a generic bank export (payments-csv, format "generic") can map (`columns`); the
+ * order is the index into bank_columns[]. date, amount and description are required;
+ * without a direction column the amount's sign tells a credit from a debit.
+ */
+enum bank_field {
+	BANK_DATE,
+	BANK_AMOUNT,
+	BANK_DESCRIPTION,
+	BANK_NAME,
+	BANK_IBAN,
+	BANK_DIRECTION,
+	BANK_FIELD_COUNT,
+};
+extern const char *const config_bank_field_names[BANK_FIELD_COUNT];	/* "date", ... */
+
 struct config_source {
 	char *name;		/* unique, [A-Za-z0-9._-]+ */
 	enum source_type type;
@@ -51,6 +67,9 @@ struct config_source {
 					   Defaults: email->"email", name->"name",
 					   session->"session", booked_at->"booked_at", ... */
 	char *session;		/* csv/attendance-csv: fixed session id for every row (optional) */
+	char *bank_columns[BANK_FIELD_COUNT];	/* payments-csv with format "generic": header
+						   names, `columns` there; default: the field
+						   names ("date", "amount", ...) */
 };
 
 struct config_session {
@@ -74,6 +93,7 @@ struct config_policy {
 	int64_t pay_before_start;	/* 3d */
 	int64_t min_payment_time;	/* 1d */
 	int business_days;		/* true */
+	int good_friday;		/* false: Good Friday is a working day for business_days */
 	int64_t remind_before;		/* 2d */
 	int64_t release_grace;		/* 1d */
 	int release_unpaid;		/* true */

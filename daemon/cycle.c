@@ -10,6 +10,8 @@
 #include "ingest.h"
 #include "log.h"
 #include "outbox.h"
+#include "paysource.h"
+#include "duties.h"
 #include "util.h"
 
 /* How far the clock may go back before a cycle refuses to run (NTP steps are smaller). */
@@ -25,7 +27,7 @@ cycle_parse(const struct config *c, const struct config_source *src, const char 
 	case SOURCE_CSV:
 		return regcsv_parse(body, len, src, c->timezone, f, err);
 	case SOURCE_PAYMENTS_CSV:
-		return errf(err, "payments-csv sources are not supported by this version yet");
+		return errf(err, "a payments-csv source is read by paysource_poll");
 	case SOURCE_ATTENDANCE_CSV:
 		return errf(err, "attendance-csv sources are not supported by this version yet");
 	}
@@ -97,8 +99,7 @@ cycle_print_outbox(struct store *s, int64_t since, FILE *out)
 		    store_col_text(q, 0), store_col_text(q, 1));
 }
 
-/* Record a poll's outcome outside an ingest (failures, unchanged bodies). */
-static void
+void
 cycle_set_result(struct store *s, const char *name, time_t now, const char *result,
     const char *error, int ok)
 {
@@ -212,6 +213,8 @@ cycle_poll(struct store *s, const struct config *c, const struct config_source *
 	char *etag = NULL, *lastmod = NULL, *hash = NULL, *qhash = NULL;
 	int rc = 0;
 
+	if (src->type == SOURCE_PAYMENTS_CSV)
+		return paysource_poll(s, c, src, now, dry_run, out);
 	if (!dry_run)
 		store_exec(s, "INSERT OR IGNORE INTO sources (name) VALUES (?)", "t", src->name);
 	q = store_q(s, "SELECT etag, last_modified, body_hash, quarantine_hash FROM sources "
@@ -328,6 +331,32 @@ cycle_sessions(struct store *s, const struct config *c, time_t now, int dry_run,
 }
 
 int
+cycle_tick(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out)
+{
+	int64_t since, since_msg;
+	int n;
+
+	if (store_begin(s) < 0)
+		return -1;
+	since = cycle_last_event(s);
+	since_msg = cycle_last_message(s);
+	n = duties_run(s, c, now, 0);
+	if (dry_run) {
+		if (out) {
+			cycle_print_events(s, since, c->timezone, out);
+			cycle_print_outbox(s, since_msg, out);
+		}
+		store_rollback(s);
+		return 0;
+	}
+	if (n < 0 || store_commit(s) < 0)
+		return -1;
+	if (n > 0 && out)
+		fprintf(out, "policy: %d action%s\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+int
 cycle_clock_check(struct store *s, const struct config *c, time_t now, char err[])
 {
 	char *last = store_meta_get(s, "last_cycle");
@@ -371,6 +400,8 @@ cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE
 	for (size_t i = 0; i < c->nsources; i++)
 		if (cycle_poll(s, c, &c->sources[i], now, dry_run, out) < 0)
 			return errf(err, "%s", s->error);
+	if (cycle_tick(s, c, now, dry_run, out) < 0)
+		return errf(err, "%s", s->error);
 	if (dry_run)
 		return 0;
 	if (outbox_send(s, c, now, out, 0) < 0 || cycle_clock_record(s, now) < 0)

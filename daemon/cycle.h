@@ -41,6 +41,16 @@ int cycle_poll(struct store *s, const struct config *c, const struct config_sour
 int cycle_accept(struct store *s, const struct config *c, const char *name, time_t now,
     FILE *out, char err[]);
 
+/*
+ * Apply the policy to every booking whose moment has come (reminders, releases, debts
+ * falling due; see duties.h), in one transaction. 0 or -1.
+ */
+int cycle_tick(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out);
+
+/* Record a poll's outcome outside an ingest (failures, unchanged bodies). */
+void cycle_set_result(struct store *s, const char *name, time_t now, const char *result,
+    const char *error, int ok);
+
 /* Print the events with id > since as readable lines (for --dry-run and --once). */
 void cycle_print_events(struct store *s, int64_t since, const char *zone, FILE *out);
 

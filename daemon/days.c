@@ -265,16 +265,28 @@ days_is_dutch_holiday(int y, int mon, int mday)
 }
 
 int
-days_is_business_day(int y, int mon, int mday)
+days_is_good_friday(int y, int mon, int mday)
+{
+	int em, ed, eyday, yday, w;
+
+	days_easter(y, &em, &ed);
+	days_yday(y, em, ed, &eyday, &w);
+	days_yday(y, mon, mday, &yday, &w);
+	return yday == eyday - 2;
+}
+
+int
+days_is_business_day(int y, int mon, int mday, int good_friday)
 {
 	int yday, wday;
 
 	days_yday(y, mon, mday, &yday, &wday);
-	return wday != 0 && wday != 6 && !days_is_dutch_holiday(y, mon, mday);
+	return wday != 0 && wday != 6 && !days_is_dutch_holiday(y, mon, mday) &&
+	    !(good_friday && days_is_good_friday(y, mon, mday));
 }
 
 time_t
-days_next_business_day(time_t t, const char *zone)
+days_next_business_day(time_t t, const char *zone, int good_friday)
 {
 	struct tm tm;
 
@@ -283,7 +295,8 @@ days_next_business_day(time_t t, const char *zone)
 
 		if (days_utc_to_local(t, zone, &tm) < 0)
 			return t;
-		if (days_is_business_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday))
+		if (days_is_business_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    good_friday))
 			return t;
 		/* Next calendar day, same wall time: through the zone, for DST changes. */
 		tm.tm_mday++;

@@ -45,12 +45,14 @@ int days_zone_known(const char *zone);
  * Sunday fall on Sundays anyway. Good Friday is not a general day off and is not counted.
  */
 int days_is_dutch_holiday(int year, int mon, int mday);
-/* Neither a weekend day nor a Dutch public holiday. */
-int days_is_business_day(int year, int mon, int mday);
+/* Good Friday (Easter Sunday - 2): a day off for many, but banks are open. */
+int days_is_good_friday(int year, int mon, int mday);
+/* Neither a weekend day nor a Dutch public holiday (nor, with good_friday, Good Friday). */
+int days_is_business_day(int year, int mon, int mday, int good_friday);
 /*
  * t itself if its date in zone is a working day, else the same wall-clock time on the next
  * working day.
  */
-time_t days_next_business_day(time_t t, const char *zone);
+time_t days_next_business_day(time_t t, const char *zone, int good_friday);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "cycle.h"
 #include "days.h"
 #include "feed.h"
@@ -22,89 +23,15 @@
 #include "util.h"
 #include "view.h"
 
-struct ctl {
-	const char *config_path;
-	struct config c;
-	struct store s;
-	struct view v;
-};
-
-struct command {
-	const char *name;
-	const char *args;
-	const char *help;
-	int (*run)(struct ctl *, int argc, char **argv);
-	int needs_store;
-};
-
 static const struct command commands[];
 
-static void
-usage(FILE *f)
+void
+ctl_usage(FILE *f)
 {
 	fprintf(f, "usage: noshowctl [-c FILE] [--now TIME] [--json] COMMAND ...\n"
 	    "commands:\n");
 	for (const struct command *cmd = commands; cmd->name; cmd++)
 		fprintf(f, "  %-15s %-34s %s\n", cmd->name, cmd->args, cmd->help);
-}
-
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "noshowctl: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	usage(stderr);
-	return 2;
-}
-
-/* Options after the command name: a tiny getopt for "--flag VALUE" and "--flag". */
-static const char *
-opt_value(int *argc, char **argv, const char *flag, int *missing)
-{
-	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], flag) != 0)
-			continue;
-		if (i + 1 >= *argc) {
-			*missing = 1;
-			return NULL;
-		}
-		{
-			const char *v = argv[i + 1];
-
-			memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof(*argv));
-			*argc -= 2;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-static int
-opt_flag(int *argc, char **argv, const char *flag)
-{
-	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], flag) == 0) {
-			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i - 1) * sizeof(*argv));
-			(*argc)--;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* Any "--x" left over is a usage error. */
-static int
-opt_leftover(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) == 0)
-			return usage_error("unknown option \"%s\"", argv[i]);
-	return 0;
 }
 
 static int
@@ -129,25 +56,6 @@ cmd_sessions(struct ctl *x, int argc, char **argv)
 	if (argc != 1)
 		return usage_error("sessions takes no arguments besides --all");
 	return view_sessions(&x->v, all) < 0 ? 1 : 0;
-}
-
-/* A session given on the command line: its exact id, or an unambiguous prefix of one. */
-static char *
-ctl_session(struct ctl *x, const char *arg)
-{
-	char *id = store_text(&x->s, "SELECT id FROM sessions WHERE id = ?", "t", arg);
-	int64_t n;
-
-	if (id != NULL)
-		return id;
-	n = store_int(&x->s, 0, "SELECT count(*) FROM sessions WHERE substr(id, 1, length(?1)) "
-	    "= ?1", "t", arg);
-	if (n == 1)
-		return store_text(&x->s, "SELECT id FROM sessions WHERE substr(id, 1, length(?1)) "
-		    "= ?1", "t", arg);
-	fprintf(stderr, "noshowctl: %s session \"%s\" (see noshowctl sessions --all)\n",
-	    n > 1 ? "more than one session starts with" : "no", arg);
-	return NULL;
 }
 
 static int
@@ -340,6 +248,9 @@ static const struct command commands[] = {
 	    1 },
 	{ "show", "REF", "one booking with its history", cmd_show, 1 },
 	{ "book", "SESSION EMAIL [--name N] [--company C]", "a booking by hand", cmd_book, 1 },
+	{ "pay", "REF AMOUNT [--at TIME] [--note TEXT]", "record a payment", cmd_pay, 1 },
+	{ "release", "REF", "release a seat now", cmd_release, 1 },
+	{ "import", "payments FILE [--format F]", "import a bank statement", cmd_import, 1 },
 	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },
 	{ "outbox", "[--failed] | retry ID", "messages waiting or failed", cmd_outbox, 1 },
 	{ "check-config", "", "check the configuration", cmd_check_config, 0 },
@@ -367,12 +278,12 @@ main(int argc, char **argv)
 		case 'c': x.config_path = optarg; break;
 		case 'N': now_text = optarg; break;
 		case 'j': x.v.json = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': ctl_usage(stdout); return 0;
+		default: ctl_usage(stderr); return 2;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		ctl_usage(stderr);
 		return 2;
 	}
 	for (cmd = commands; cmd->name; cmd++)

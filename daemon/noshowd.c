@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "cycle.h"
+#include "duties.h"
 #include "days.h"
 #include "fetch.h"
 #include "log.h"
@@ -237,6 +238,13 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 		if (!sig_stop) {
 			time_t due;
 			int tried;
+
+			if (cycle_tick(s, c, now, 0, NULL) < 0)
+				log_warnx("policy: %s", s->error);
+			/* The next reminder, release or debt: one index lookup, no scan. */
+			due = duties_next(s);
+			if (due >= 0 && due < wake)
+				wake = due > now ? due : now + 1;
 
 			/* In rounds, so that the watchdog hears from us between them. */
 			do {

@@ -77,7 +77,7 @@ policy_pay_by(const struct config_policy *p, const char *zone, time_t booked,
 		t = min_t(booked + p->payment_term, start - p->pay_before_start);
 	t = max_t(t, booked + p->min_payment_time);
 	if (p->business_days)
-		t = days_next_business_day(t, zone);
+		t = days_next_business_day(t, zone, p->good_friday);
 	return min_t(t, start);
 }
 
@@ -116,4 +116,120 @@ policy_promote(const struct config_policy *p, int64_t price, time_t start, time_
 	}
 	a.pay_by = min_t(now + p->waitlist_payment_time, max_t(start, now));
 	return a;
+}
+
+int64_t
+policy_confirm_amount(const struct config_policy *p, int64_t amount_due)
+{
+	if (p->deposit > 0)
+		return amount_due * p->deposit / 10000;
+	return amount_due;
+}
+
+time_t
+policy_release_at(const struct config_policy *p, time_t pay_by, time_t start)
+{
+	if (!p->release_unpaid || pay_by == 0 || pay_by >= start)
+		return 0;
+	if (pay_by + p->release_grace < start)
+		return pay_by + p->release_grace;
+	return pay_by;
+}
+
+/* The earlier of next and a moment after now (0 = none yet). */
+static time_t
+policy_sooner(time_t next, time_t t, time_t now)
+{
+	if (t <= now)
+		return next;
+	return next == 0 || t < next ? t : next;
+}
+
+/* When an unpaid balance becomes a debt: a deposit's rest rest_due_before the start, a kept
+   seat after its session; never before pay-by. */
+static time_t
+policy_debt_at(const struct config_policy *p, const struct policy_booking *b)
+{
+	time_t t = b->state == BOOKING_CONFIRMED && p->deposit > 0 ?
+	    b->start - p->rest_due_before : b->end;
+
+	return max_t(t, b->pay_by);
+}
+
+struct policy_duty
+policy_due(const struct config_policy *p, const struct policy_booking *b, time_t now)
+{
+	struct policy_duty d = { POLICY_NOTHING, 0, 0 };
+	int64_t balance = b->amount_due - b->amount_paid;
+	time_t release, remind, debt;
+
+	if (balance <= 0 || b->pay_by == 0)
+		return d;
+	if (b->state == BOOKING_PENDING &&
+	    b->amount_paid < policy_confirm_amount(p, b->amount_due)) {
+		release = policy_release_at(p, b->pay_by, b->start);
+		if (release != 0 && now >= release) {
+			d.action = POLICY_RELEASE;
+			d.at = release;
+			return d;
+		}
+		remind = b->pay_by - p->remind_before;
+		if (!b->reminded && remind > b->told && now < b->pay_by) {
+			if (now >= remind) {
+				d.action = POLICY_REMIND;
+				d.at = remind;
+				return d;
+			}
+			d.next = policy_sooner(d.next, remind, now);
+		}
+		d.next = policy_sooner(d.next, release, now);
+		if (release != 0)
+			return d;	/* released before it could become a debt */
+	} else if (b->state != BOOKING_PENDING && b->state != BOOKING_CONFIRMED) {
+		return d;
+	}
+	if (b->debt_due == 0) {
+		debt = policy_debt_at(p, b);
+		if (now >= debt) {
+			d.action = POLICY_DEBT_DUE;
+			d.at = debt;
+			d.next = 0;
+			return d;
+		}
+		d.next = policy_sooner(d.next, debt, now);
+	}
+	return d;
+}
+
+struct policy_payment
+policy_pay(const struct config_policy *p, enum booking_state state, int64_t amount_due,
+    int64_t price, int64_t paid, int free_seats, time_t start, time_t now)
+{
+	struct policy_payment r = { state, amount_due, 0 };
+
+	switch (state) {
+	case BOOKING_PENDING:
+		if (paid >= policy_confirm_amount(p, amount_due))
+			r.state = BOOKING_CONFIRMED;
+		break;
+	case BOOKING_RELEASED:
+		if (p->accept_late && free_seats > 0 && now < start && paid > 0) {
+			r.revived = 1;
+			r.amount_due = price;
+			r.state = paid >= policy_confirm_amount(p, price) ? BOOKING_CONFIRMED :
+			    BOOKING_PENDING;
+		}
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+int64_t
+policy_refund_due(enum booking_state state, int64_t amount_due, int64_t paid)
+{
+	if (state == BOOKING_WAITLISTED || paid <= amount_due)
+		return 0;
+	return paid - amount_due;
 }

@@ -71,4 +71,73 @@ struct policy_admission policy_admit(const struct config_policy *p, const char *
 struct policy_admission policy_promote(const struct config_policy *p, int64_t price,
     time_t start, time_t now);
 
+/* What must be paid to hold the seat for good: the deposit where one is set, else all. */
+int64_t policy_confirm_amount(const struct config_policy *p, int64_t amount_due);
+
+/*
+ * When an unpaid seat is released (rule 5): pay_by + release_grace, but a release must
+ * happen before the session starts to be of use to anyone. When the grace would reach the
+ * start, the seat is released at pay-by itself (the moment the customer was shown); when
+ * pay-by is the start, it is not released at all and the price is dunned like any debt.
+ * 0 = never released (also when release_unpaid is false).
+ */
+time_t policy_release_at(const struct config_policy *p, time_t pay_by, time_t start);
+
+/* What the policy needs to know of one booking to decide what falls due (rules 4, 5, 11). */
+struct policy_booking {
+	enum booking_state state;
+	time_t told;		/* when the customer was told the current pay-by */
+	time_t pay_by;		/* 0 = none */
+	time_t start, end;
+	int64_t amount_due, amount_paid;
+	int reminded;		/* the payment reminder went out */
+	time_t debt_due;	/* 0 = the balance has not fallen due as a debt yet */
+};
+
+enum policy_action {
+	POLICY_NOTHING,
+	POLICY_REMIND,		/* send the payment reminder (rule 4) */
+	POLICY_RELEASE,		/* release the unpaid seat (rule 5) */
+	POLICY_DEBT_DUE,	/* the balance is now a debt, due since `at` (rules 5, 8, 11) */
+};
+
+struct policy_duty {
+	enum policy_action action;
+	time_t at;		/* the moment the action fell due */
+	time_t next;		/* with POLICY_NOTHING: the next moment to look; 0 = never */
+};
+
+/*
+ * What falls due for a booking at `now`. Apply the action and ask again until the answer is
+ * POLICY_NOTHING, whose `next` is when to ask next. Catching up after downtime, the later
+ * action wins: a seat due for release is released without a reminder first, and a
+ * reminder is never sent once pay-by has passed. A reminder is only sent when its moment
+ * (pay_by - remind_before) comes after the customer was told the pay-by: otherwise the
+ * confirmation they just got says the same.
+ */
+struct policy_duty policy_due(const struct config_policy *p, const struct policy_booking *b,
+    time_t now);
+
+/* Where a payment leaves a booking (rule 5 and 11). */
+struct policy_payment {
+	enum booking_state state;	/* the new state (may be unchanged) */
+	int64_t amount_due;		/* the new amount due */
+	int revived;			/* a released booking got its seat back */
+};
+
+/*
+ * A booking that has been paid `paid` in total (this payment included): pending becomes
+ * confirmed once the confirm amount is in; a released booking is revived when accept_late
+ * is set, a seat is free and the session has not started, and then owes its price again;
+ * otherwise a released, cancelled or refused booking owes nothing more and what was paid
+ * is due back. Pure: the caller records the result.
+ */
+struct policy_payment policy_pay(const struct config_policy *p, enum booking_state state,
+    int64_t amount_due, int64_t price, int64_t paid, int free_seats, time_t start,
+    time_t now);
+
+/* What is due back to the customer: overpaid money, except on the waiting list (kept for
+   the seat they wait for). */
+int64_t policy_refund_due(enum booking_state state, int64_t amount_due, int64_t paid);
+
 #endif

@@ -88,10 +88,10 @@ seats_book(struct store *s, const struct config *c, const struct seats_session *
 	seats_new_ref(s, ref);
 	*state = a.state;
 	if (store_exec(s, "INSERT INTO bookings (ref, session_id, email, name, language, "
-	    "source, state, booked_at, seen_at, pay_by, amount_due) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "tttttttiiii", ref, ss->id, p->email,
-	    p->name, p->language, source, policy_state_name(a.state), (int64_t)booked_at,
-	    (int64_t)now, (int64_t)a.pay_by, a.amount_due) < 0)
+	    "source, state, booked_at, seen_at, pay_by, amount_due, told_at, due_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", "tttttttiiiii", ref, ss->id,
+	    p->email, p->name, p->language, source, policy_state_name(a.state),
+	    (int64_t)booked_at, (int64_t)now, (int64_t)a.pay_by, a.amount_due, (int64_t)now) < 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(s->db);
 	if (a.pay_by == 0)
@@ -113,9 +113,11 @@ seats_set_state(struct store *s, int64_t booking_id, enum booking_state from,
     enum booking_state to, int64_t amount_due, time_t pay_by, time_t now, const char *cause,
     const char *detail)
 {
-	if (store_exec(s, "UPDATE bookings SET state = ?, amount_due = ?, pay_by = ? "
-	    "WHERE id = ?", "tiii", policy_state_name(to), amount_due, (int64_t)pay_by,
-	    booking_id) < 0)
+	/* due_at 0: the policy looks at the booking again in this cycle's tick. */
+	if (store_exec(s, "UPDATE bookings SET state = ?, amount_due = ?, due_at = 0, "
+	    "told_at = CASE WHEN coalesce(pay_by, 0) = ?3 THEN told_at ELSE ?4 END, pay_by = ?3 "
+	    "WHERE id = ?5", "tiiii", policy_state_name(to), amount_due, (int64_t)pay_by,
+	    (int64_t)now, booking_id) < 0)
 		return -1;
 	if (pay_by == 0)
 		store_exec(s, "UPDATE bookings SET pay_by = NULL WHERE id = ?", "i", booking_id);
@@ -140,6 +142,11 @@ seats_fill(struct store *s, const struct config *c, const char *session_id, time
 		if (id <= 0)
 			break;
 		a = policy_promote(&c->policy, ss.price, ss.start, now);
+		/* Money paid while waiting counts: it may confirm the seat at once. */
+		if (a.state == BOOKING_PENDING && store_int(s, 0, "SELECT amount_paid FROM "
+		    "bookings WHERE id = ?", "i", id) >= policy_confirm_amount(&c->policy,
+		    a.amount_due))
+			a.state = BOOKING_CONFIRMED;
 		if (seats_set_state(s, id, BOOKING_WAITLISTED, a.state, a.amount_due, a.pay_by,
 		    now, cause, "a seat became free") < 0 ||
 		    compose_booking(s, c, id, "seat-available", now) < 0)

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,4 +290,38 @@ sha256_hex(const void *data, size_t len, char out[65])
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[2 * mdlen] = '\0';
+}
+
+char *
+read_file(const char *path, size_t max, size_t *len, char err[])
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL) {
+		errf(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (b.len + n > max) {
+			errf(err, "%s: larger than %zu bytes", path, max);
+			fclose(f);
+			buf_release(&b);
+			return NULL;
+		}
+		buf_add(&b, chunk, n);
+	}
+	if (ferror(f)) {
+		errf(err, "%s: %s", path, strerror(errno));
+		fclose(f);
+		buf_release(&b);
+		return NULL;
+	}
+	fclose(f);
+	*len = b.len;
+	buf_addch(&b, '\0');	/* text callers may treat it as a string */
+	return buf_detach(&b);
 }

@@ -59,6 +59,9 @@ char *str_trim(char *s);
 /* 1 if s is a mail address we can send to (ASCII local@domain.tld, no spaces or controls). */
 int email_valid(const char *s);
 
+/* A whole file (at most max bytes) with a NUL after its *len bytes; NULL with err. */
+char *read_file(const char *path, size_t max, size_t *len, char err[]);
+
 /* SHA-256 of data as 64 lower-case hex digits plus NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -409,6 +409,7 @@ view_show(struct view *v, const char *ref)
 		    due, paid, bal, (long long)sqlite3_column_int64(q, 10));
 	}
 	sqlite3_reset(q);
+	view_payments(v, &j, id);
 	view_events(v, &j, id);
 	view_booking_messages(v, &j, id);
 	if (v->json) {
@@ -528,6 +529,7 @@ view_status(struct view *v)
 		json_key(&j, "open_balance"); json_int(&j, open_balance);
 		json_key(&j, "waitlisted"); json_int(&j, waitlisted);
 		json_key(&j, "missing"); json_int(&j, missing);
+		view_money_status(v, &j);
 		json_key(&j, "outbox");
 		json_obj(&j);
 		json_key(&j, "waiting"); json_int(&j, waiting);
@@ -552,6 +554,7 @@ view_status(struct view *v)
 		    (long long)waiting, (long long)failed, (long long)sent,
 		    failed ? " (see noshowctl outbox --failed)" : "");
 		fprintf(v->out, "evidence:         (not part of this version yet)\n");
+		view_money_status(v, &j);
 	}
 	return v->s->failed ? -1 : 0;
 }

@@ -32,4 +32,10 @@ int view_outbox(struct view *v, int failed_only);
 /* One booking by id, as JSON object or one table line (used after `book`). */
 void view_booking_line(struct view *v, long long id);
 
+/* Refunds due and unmatched bank credits, inside the status document (viewmoney.c). */
+struct json;
+void view_money_status(struct view *v, struct json *j);
+/* A booking's payments, inside the show document. */
+void view_payments(struct view *v, struct json *j, long long booking_id);
+
 #endif

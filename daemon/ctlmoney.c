@@ -1,0 +1,237 @@
+/*
+ * noshowctl's money commands: pay, release, import payments. Each is one transaction that
+ * records the change and then lets the policy look at the booking at once (duties_run), so
+ * a command applies the same rules as the daemon.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bank.h"
+#include "ctl.h"
+#include "days.h"
+#include "duties.h"
+#include "money.h"
+#include "payments.h"
+#include "policy.h"
+#include "util.h"
+
+/* The formats `import payments` tries, in order, when --format is not given. */
+static const char *const import_formats[] = { "ing", "rabobank", "abnamro", "bunq", NULL };
+
+/*
+ * An amount from the command line: "295", "295.00", "295,00" (a decimal comma is what a
+ * Dutch keyboard gives), "-50.00" for money paid back.
+ */
+static int
+ctl_amount(const char *text, int64_t *cents)
+{
+	char buf[64];
+	int neg = text[0] == '-';
+	char *comma;
+
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", text + neg);
+	if ((comma = strchr(buf, ',')) != NULL && strchr(buf, '.') == NULL)
+		*comma = '.';
+	if (money_parse(buf, cents) < 0 || *cents == 0)
+		return -1;
+	if (neg)
+		*cents = -*cents;
+	return 0;
+}
+
+/* "#12" or "#12 ..." names unmatched bank payment 12, as `status` lists it. */
+static int64_t
+ctl_note_credit(const char *note)
+{
+	char *end;
+	long long id;
+
+	if (note == NULL || note[0] != '#')
+		return 0;
+	id = strtoll(note + 1, &end, 10);
+	if (end == note + 1 || (*end != '\0' && *end != ' ') || id <= 0)
+		return 0;
+	return id;
+}
+
+int
+cmd_pay(struct ctl *x, int argc, char **argv)
+{
+	int missing = 0, rc;
+	const char *at_text = opt_value(&argc, argv, "--at", &missing);
+	const char *note = opt_value(&argc, argv, "--note", &missing);
+	char err[ERR_MAX], text[32];
+	time_t at = x->v.now;
+	int64_t id, amount;
+
+	if (missing)
+		return usage_error("--at and --note need a value");
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 3)
+		return usage_error("pay needs REF and AMOUNT");
+	if (ctl_amount(argv[2], &amount) < 0)
+		return usage_error("pay: \"%s\" is not an amount (like 295.00, or -50.00 for a "
+		    "refund)", argv[2]);
+	if (at_text != NULL && days_parse_iso(at_text, x->c.timezone, &at) < 0)
+		return usage_error("pay: --at \"%s\" is not a moment (like 2027-01-04 or "
+		    "2027-01-04T09:00)", at_text);
+	if (note != NULL && !utf8_valid(note, strlen(note), NULL))
+		return usage_error("pay: --note must be UTF-8 text");
+	if ((id = ctl_booking(x, "pay", argv[1])) <= 0)
+		return 1;
+	if (store_begin(&x->s) < 0)
+		return 1;
+	if (payments_pay(&x->s, &x->c, id, amount, at, x->v.now, "command pay", note,
+	    ctl_note_credit(note), err) < 0 || duties_run(&x->s, &x->c, x->v.now, id) < 0) {
+		store_rollback(&x->s);
+		fprintf(stderr, "noshowctl: pay: %s\n", x->s.failed ? x->s.error : err);
+		return 1;
+	}
+	if (store_commit(&x->s) < 0) {
+		fprintf(stderr, "noshowctl: pay: %s\n", x->s.error);
+		return 1;
+	}
+	money_format_plain(amount, text);
+	if (!x->v.json)
+		printf("%s %s recorded for %s\n", amount > 0 ? "payment of" : "refund of",
+		    text + (amount < 0), argv[1]);
+	view_booking_line(&x->v, id);
+	return 0;
+}
+
+int
+cmd_release(struct ctl *x, int argc, char **argv)
+{
+	int64_t id;
+	char *state;
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 2)
+		return usage_error("release needs one reference");
+	if ((id = ctl_booking(x, "release", argv[1])) <= 0)
+		return 1;
+	if (store_begin(&x->s) < 0)
+		return 1;
+	state = store_text(&x->s, "SELECT state FROM bookings WHERE id = ?", "i", id);
+	if (state == NULL || (strcmp(state, "pending") != 0 && strcmp(state, "confirmed") != 0)) {
+		fprintf(stderr, "noshowctl: release: %s is %s: only a pending or confirmed "
+		    "booking holds a seat to release\n", argv[1], state ? state : "gone");
+		free(state);
+		store_rollback(&x->s);
+		return 1;
+	}
+	free(state);
+	if (duties_release(&x->s, &x->c, id, x->v.now, "command release",
+	    "released by hand") < 0 || duties_run(&x->s, &x->c, x->v.now, 0) < 0 ||
+	    store_commit(&x->s) < 0) {
+		fprintf(stderr, "noshowctl: release: %s\n", x->s.error);
+		store_rollback(&x->s);
+		return 1;
+	}
+	if (!x->v.json)
+		printf("released %s\n", argv[1]);
+	view_booking_line(&x->v, id);
+	return 0;
+}
+
+/* Parse a statement in `format`, or try the known formats in turn. */
+static int
+ctl_parse_statement(struct ctl *x, const char *data, size_t len, const char *format,
+    const char *name, struct bank_statement *st, const char **used, char err[])
+{
+	char first[ERR_MAX];
+
+	if (format != NULL) {
+		*used = format;
+		return bank_parse(data, len, format, NULL, x->c.timezone, name, st, err);
+	}
+	for (size_t i = 0; import_formats[i] != NULL; i++) {
+		if (bank_parse(data, len, import_formats[i], NULL, x->c.timezone, name, st,
+		    i == 0 ? first : err) == 0) {
+			*used = import_formats[i];
+			return 0;
+		}
+	}
+	return errf(err, "%s: not an export this version reads (ing, rabobank, abnamro, "
+	    "bunq); name the bank with --format (as ing: %s)", name, first);
+}
+
+static int
+ctl_import_payments(struct ctl *x, const char *path, const char *format)
+{
+	struct bank_statement st;
+	struct payments_counts n;
+	char err[ERR_MAX], summary[256], *data, *origin;
+	const char *used = NULL;
+	size_t len;
+	int rc = 1;
+
+	if ((data = read_file(path, 64u << 20, &len, err)) == NULL) {
+		fprintf(stderr, "noshowctl: import payments: %s\n", err);
+		return 1;
+	}
+	if (ctl_parse_statement(x, data, len, format, path, &st, &used, err) < 0) {
+		fprintf(stderr, "noshowctl: import payments: %s\n", err);
+		free(data);
+		return 1;
+	}
+	origin = xasprintf("import %s", path);
+	if (store_begin(&x->s) == 0 &&
+	    payments_import(&x->s, &x->c, &st, origin, x->v.now, &n) == 0 &&
+	    duties_run(&x->s, &x->c, x->v.now, 0) >= 0 && store_commit(&x->s) == 0) {
+		payments_summary(&n, summary, sizeof(summary));
+		if (x->v.json)
+			printf("{\"format\":\"%s\",\"applied\":%d,\"unmatched\":%d,"
+			    "\"near_miss\":%d,\"duplicate\":%d,\"debits\":%d}\n", used, n.applied,
+			    n.unmatched, n.near_miss, n.duplicate, n.debits);
+		else
+			printf("%s (%s): %s\n", path, used, summary);
+		rc = 0;
+	} else {
+		store_rollback(&x->s);
+		fprintf(stderr, "noshowctl: import payments: %s\n", x->s.error);
+	}
+	free(origin);
+	bank_statement_release(&st);
+	free(data);
+	return rc;
+}
+
+int
+cmd_import(struct ctl *x, int argc, char **argv)
+{
+	int missing = 0, rc;
+	const char *format = opt_value(&argc, argv, "--format", &missing);
+	const char *session = opt_value(&argc, argv, "--session", &missing);
+
+	if (missing)
+		return usage_error("--format and --session need a value");
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 3)
+		return usage_error("usage: import payments FILE [--format F] | import attendance "
+		    "FILE [--session S]");
+	if (strcmp(argv[1], "payments") == 0) {
+		if (session != NULL)
+			return usage_error("import payments takes --format, not --session");
+		if (format != NULL && !bank_format_known(format))
+			return usage_error("import payments: --format \"%s\" is not one of ing, "
+			    "rabobank, abnamro, bunq", format);
+		if (format != NULL && strcmp(format, "generic") == 0)
+			return usage_error("import payments: the generic format needs a column "
+			    "mapping: configure a payments-csv source instead");
+		return ctl_import_payments(x, argv[2], format);
+	}
+	if (strcmp(argv[1], "attendance") == 0) {
+		fprintf(stderr, "noshowctl: import attendance: not supported by this version "
+		    "yet\n");
+		return 1;
+	}
+	return usage_error("import: \"%s\" is neither payments nor attendance", argv[1]);
+}

@@ -1,0 +1,171 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "days.h"
+#include "duties.h"
+#include "money.h"
+#include "policy.h"
+#include "seats.h"
+#include "util.h"
+
+/* Load what policy_due() needs; the session's id goes to session (caller frees). */
+static int
+duties_load(struct store *s, int64_t id, struct policy_booking *b, char **session)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT b.state, coalesce(b.told_at, b.seen_at), "
+	    "coalesce(b.pay_by, 0), x.start, x.end, b.amount_due, b.amount_paid, b.reminded, "
+	    "coalesce(b.debt_due, 0), b.session_id FROM bookings b JOIN sessions x ON "
+	    "x.id = b.session_id WHERE b.id = ?", "i", id);
+	int st;
+
+	if (store_step(s, q) <= 0)
+		return -1;
+	memset(b, 0, sizeof(*b));
+	st = policy_state_parse(store_col_text(q, 0));
+	b->state = st < 0 ? BOOKING_CANCELLED : (enum booking_state)st;
+	b->told = sqlite3_column_int64(q, 1);
+	b->pay_by = sqlite3_column_int64(q, 2);
+	b->start = sqlite3_column_int64(q, 3);
+	b->end = sqlite3_column_int64(q, 4);
+	b->amount_due = sqlite3_column_int64(q, 5);
+	b->amount_paid = sqlite3_column_int64(q, 6);
+	b->reminded = sqlite3_column_int(q, 7);
+	b->debt_due = sqlite3_column_int64(q, 8);
+	*session = store_col_dup(q, 9);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int
+duties_release(struct store *s, const struct config *c, int64_t id, time_t now,
+    const char *cause, const char *why)
+{
+	char *session = store_text(s, "SELECT session_id FROM bookings WHERE id = ?", "i", id);
+	char *state = store_text(s, "SELECT state FROM bookings WHERE id = ?", "i", id);
+	int64_t pay_by = store_int(s, 0, "SELECT coalesce(pay_by, 0) FROM bookings WHERE id = ?",
+	    "i", id);
+	int from = state ? policy_state_parse(state) : -1, rc = -1;
+
+	free(state);
+	if (session == NULL || from < 0) {
+		free(session);
+		return -1;
+	}
+	/* A released booking owes nothing; what was paid is due back. pay_by stays on record. */
+	if (seats_set_state(s, id, (enum booking_state)from, BOOKING_RELEASED, 0,
+	    (time_t)pay_by, now, cause, why) == 0 && compose_booking(s, c, id, "release", now) == 0 &&
+	    seats_fill(s, c, session, now, "policy waitlist") >= 0)
+		rc = 0;
+	free(session);
+	return rc;
+}
+
+/* Apply one decision of policy_due(). */
+static int
+duties_apply(struct store *s, const struct config *c, int64_t id,
+    const struct policy_booking *b, const struct policy_duty *d, time_t now)
+{
+	char when[32], amount[32], *detail;
+	int rc;
+
+	days_format_iso(d->at, c->timezone, when);
+	switch (d->action) {
+	case POLICY_REMIND:
+		days_format_iso(b->pay_by, c->timezone, amount);
+		detail = xasprintf("payment reminder: pay-by %s", amount);
+		rc = store_exec(s, "UPDATE bookings SET reminded = 1 WHERE id = ?", "i", id);
+		if (rc == 0)
+			rc = store_event(s, now, id, NULL, "policy payment-reminder", "reminded",
+			    NULL, NULL, detail);
+		if (rc == 0)
+			rc = compose_booking(s, c, id, "payment-reminder", now);
+		break;
+	case POLICY_RELEASE:
+		detail = xasprintf("not paid by pay-by plus release_grace (%s)", when);
+		rc = duties_release(s, c, id, now, "policy release", detail);
+		break;
+	case POLICY_DEBT_DUE:
+		money_format_plain(b->amount_due - b->amount_paid, amount);
+		detail = xasprintf("balance %s due since %s", amount, when);
+		rc = store_exec(s, "UPDATE bookings SET debt_due = ? WHERE id = ?", "ii",
+		    (int64_t)d->at, id);
+		if (rc == 0)
+			rc = store_event(s, now, id, NULL, "policy debt", "debt-due", NULL, NULL,
+			    detail);
+		break;
+	default:
+		return 0;
+	}
+	free(detail);
+	return rc;
+}
+
+/* Decide and apply until nothing more is due, then store the next moment. */
+static int
+duties_booking(struct store *s, const struct config *c, int64_t id, time_t now)
+{
+	struct policy_booking b;
+	struct policy_duty d;
+	char *session = NULL;
+	int acted = 0;
+
+	for (;;) {
+		free(session);
+		session = NULL;
+		if (duties_load(s, id, &b, &session) < 0)
+			return -1;
+		d = policy_due(&c->policy, &b, now);
+		if (d.action == POLICY_NOTHING)
+			break;
+		if (acted == 4) {	/* cannot happen (three actions at most); never spin */
+			d.next = now + 60;
+			break;
+		}
+		if (duties_apply(s, c, id, &b, &d, now) < 0) {
+			free(session);
+			return -1;
+		}
+		acted++;
+	}
+	free(session);
+	if (d.next == 0)
+		store_exec(s, "UPDATE bookings SET due_at = NULL WHERE id = ?", "i", id);
+	else
+		store_exec(s, "UPDATE bookings SET due_at = ? WHERE id = ?", "ii",
+		    (int64_t)d.next, id);
+	return s->failed ? -1 : acted;
+}
+
+int
+duties_run(struct store *s, const struct config *c, time_t now, int64_t only)
+{
+	int total = 0;
+
+	if (only != 0)
+		return duties_booking(s, c, only, now);
+	/*
+	 * One at a time, oldest moment first: a release promotes a waitlisted booking, which
+	 * then is due itself (due_at 0) and is taken in this same tick.
+	 */
+	for (;;) {
+		int64_t id = store_int(s, 0, "SELECT id FROM bookings WHERE due_at <= ? "
+		    "ORDER BY due_at, id LIMIT 1", "i", (int64_t)now);
+		int n;
+
+		if (id <= 0 || s->failed)
+			break;
+		if ((n = duties_booking(s, c, id, now)) < 0)
+			return -1;
+		total += n;
+	}
+	return s->failed ? -1 : total;
+}
+
+time_t
+duties_next(struct store *s)
+{
+	return (time_t)store_int(s, -1, "SELECT min(due_at) FROM bookings WHERE due_at IS NOT "
+	    "NULL", "");
+}

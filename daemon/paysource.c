@@ -1,0 +1,211 @@
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bank.h"
+#include "cycle.h"
+#include "fetch.h"
+#include "log.h"
+#include "payments.h"
+#include "paysource.h"
+#include "util.h"
+
+/* One statement of the poll, parsed. */
+struct paysource_file {
+	char *name;			/* path, or the source's name for a URL */
+	struct bank_statement st;
+};
+
+struct paysource_poll {
+	struct paysource_file *files;
+	size_t nfiles, cap;
+	struct buf hashes;		/* "name\thash\n" per file, for the poll's identity */
+	char *etag, *last_modified;	/* a single URL's validators */
+	char body_hash[65];		/* and its body's hash */
+};
+
+static void
+paysource_release(struct paysource_poll *p)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].name);
+		bank_statement_release(&p->files[i].st);
+	}
+	free(p->files);
+	buf_release(&p->hashes);
+	free(p->etag), free(p->last_modified);
+}
+
+static int
+paysource_add(struct paysource_poll *p, const struct config *c,
+    const struct config_source *src, const char *name, const char *body, size_t len,
+    char err[])
+{
+	struct paysource_file *f;
+	char hash[65];
+
+	p->files = xgrow(p->files, &p->cap, p->nfiles + 1, sizeof(*p->files));
+	f = &p->files[p->nfiles];
+	memset(f, 0, sizeof(*f));
+	if (bank_parse(body, len, src->format, src, c->timezone, name, &f->st, err) < 0)
+		return -1;
+	f->name = xstrdup(name);
+	p->nfiles++;
+	sha256_hex(body, len, hash);
+	buf_printf(&p->hashes, "%s\t%s\n", name, hash);
+	return 0;
+}
+
+static int
+paysource_is_glob(const char *url)
+{
+	return strncmp(url, "file://", 7) == 0 && strpbrk(url + 7, "*?[") != NULL;
+}
+
+/* Read every file the glob matches, in name order. No match is not an error: the folder
+   may simply be empty yet. */
+static int
+paysource_read_glob(struct paysource_poll *p, const struct config *c,
+    const struct config_source *src, char err[])
+{
+	glob_t g;
+	int rc = glob(src->url + 7, GLOB_ERR, NULL, &g);
+
+	if (rc == GLOB_NOMATCH)
+		return 0;
+	if (rc != 0)
+		return errf(err, "%s: cannot read the folder", src->url + 7);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		size_t len;
+		char *body = read_file(g.gl_pathv[i], (size_t)src->max_size, &len, err);
+
+		if (body == NULL || paysource_add(p, c, src, g.gl_pathv[i], body, len, err) < 0) {
+			free(body);
+			globfree(&g);
+			return -1;
+		}
+		free(body);
+	}
+	globfree(&g);
+	return 0;
+}
+
+/* A single URL, with the conditional request of an ordinary source. 1 = unchanged. */
+static int
+paysource_read_url(struct store *s, struct paysource_poll *p, const struct config *c,
+    const struct config_source *src, char err[])
+{
+	struct fetch_validators v = { NULL, NULL, NULL };
+	struct fetch_result r;
+	sqlite3_stmt *q = store_q(s, "SELECT etag, last_modified, body_hash FROM sources "
+	    "WHERE name = ?", "t", src->name);
+	char *etag = NULL, *lastmod = NULL, *hash = NULL;
+	int rc;
+
+	if (store_step(s, q) > 0) {
+		v.etag = etag = store_col_dup(q, 0);
+		v.last_modified = lastmod = store_col_dup(q, 1);
+		v.body_hash = hash = store_col_dup(q, 2);
+		sqlite3_reset(q);
+	}
+	memset(&r, 0, sizeof(r));
+	fetch_get(src->url, &v, (long)src->timeout, (size_t)src->max_size, &r);
+	if (r.status == FETCH_FAILED)
+		rc = errf(err, "%s", r.err);
+	else if (r.status == FETCH_UNCHANGED)
+		rc = 1;
+	else
+		rc = paysource_add(p, c, src, src->name, r.body, r.len, err);
+	if (rc == 0) {
+		p->etag = r.etag ? xstrdup(r.etag) : NULL;
+		p->last_modified = r.last_modified ? xstrdup(r.last_modified) : NULL;
+		memcpy(p->body_hash, r.hash, sizeof(p->body_hash));
+	}
+	fetch_result_release(&r);
+	free(etag), free(lastmod), free(hash);
+	return rc;
+}
+
+/* Apply every statement in one transaction. */
+static int
+paysource_apply(struct store *s, const struct config *c, const struct config_source *src,
+    struct paysource_poll *p, const char *hash, time_t now, int dry_run, FILE *out)
+{
+	struct payments_counts n, sum;
+	char summary[256], *origin = xasprintf("source %s", src->name);
+	int64_t since;
+
+	memset(&sum, 0, sizeof(sum));
+	if (store_begin(s) < 0) {
+		free(origin);
+		return -1;
+	}
+	since = store_int(s, 0, "SELECT max(id) FROM events", "");
+	for (size_t i = 0; i < p->nfiles; i++) {
+		if (payments_import(s, c, &p->files[i].st, origin, now, &n) < 0)
+			break;
+		sum.applied += n.applied, sum.unmatched += n.unmatched;
+		sum.near_miss += n.near_miss, sum.duplicate += n.duplicate;
+		sum.debits += n.debits;
+	}
+	free(origin);
+	payments_summary(&sum, summary, sizeof(summary));
+	store_exec(s, "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, "
+	    "last_poll = ?, last_ok = ?, result = 'changed', error = NULL, warnings = NULL "
+	    "WHERE name = ?", "tttiit", p->etag, p->last_modified, hash, (int64_t)now,
+	    (int64_t)now, src->name);
+	if (out)
+		fprintf(out, "source %s: %zu statement%s: %s\n", src->name, p->nfiles,
+		    p->nfiles == 1 ? "" : "s", summary);
+	else if (sum.applied + sum.unmatched + sum.near_miss > 0)
+		log_info("source %s: %s", src->name, summary);
+	if (dry_run) {
+		if (out)
+			cycle_print_events(s, since, c->timezone, out);
+		store_rollback(s);
+		return 0;
+	}
+	return store_commit(s);
+}
+
+int
+paysource_poll(struct store *s, const struct config *c, const struct config_source *src,
+    time_t now, int dry_run, FILE *out)
+{
+	struct paysource_poll p;
+	char err[ERR_MAX], hash[65], *last;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	buf_init(&p.hashes);
+	if (!dry_run)
+		store_exec(s, "INSERT OR IGNORE INTO sources (name) VALUES (?)", "t", src->name);
+	rc = paysource_is_glob(src->url) ? paysource_read_glob(&p, c, src, err) :
+	    paysource_read_url(s, &p, c, src, err);
+	if (rc < 0) {
+		if (out)
+			fprintf(out, "source %s: failed: %s\n", src->name, err);
+		else
+			log_warnx("source %s: %s; nothing applied", src->name, err);
+		if (!dry_run)
+			cycle_set_result(s, src->name, now, "failed", err, 0);
+		paysource_release(&p);
+		return 0;
+	}
+	sha256_hex(p.hashes.data ? p.hashes.data : "", p.hashes.len, hash);
+	last = store_text(s, "SELECT body_hash FROM sources WHERE name = ?", "t", src->name);
+	if (rc == 1 || (paysource_is_glob(src->url) && last && strcmp(last, hash) == 0)) {
+		if (out)
+			fprintf(out, "source %s: unchanged\n", src->name);
+		if (!dry_run)
+			cycle_set_result(s, src->name, now, "unchanged", NULL, 1);
+		rc = 0;
+	} else {
+		rc = paysource_apply(s, c, src, &p, paysource_is_glob(src->url) ? hash :
+		    p.body_hash, now, dry_run, out);
+	}
+	free(last);
+	paysource_release(&p);
+	return rc;
+}

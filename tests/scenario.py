@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+"""Replay scenarios: a timeline of configuration, feed versions, bank statements, commands
+and clock steps goes in; states, events and messages come out and are checked. The idea is
+unbound's replay tests (testdata/*.rpl): one readable file per story, run against the real
+programs (noshowd --once --now, noshowctl --now), nothing mocked.
+
+A scenario file (tests/scenarios/*.scn) is a list of steps, one per line; a step ending in
+':' takes the indented lines below it as a block. '#' starts a comment line. @DIR@ in a
+block is the scenario's scratch directory.
+
+  config:            libconfig text added to the base configuration (maildir transport,
+                     database and maildir in @DIR@, trainer, Europe/Amsterdam)
+  file NAME:         write the block to @DIR@/NAME (a feed version, a bank statement)
+  at TIME            set the clock (ISO 8601); it only goes forward
+  cycle              noshowd --once --now at the clock
+  ctl ARGS...        noshowctl --now CLOCK ARGS, must succeed; <ref:EMAIL> in ARGS (and
+                     in a file block) is that customer's booking reference, <badref:EMAIL>
+                     the same with a wrong check character
+  ctl! ARGS...       the same, must fail (exit 1)
+  expect state EMAIL STATE
+  expect field EMAIL FIELD VALUE      a field of `bookings --json` (pay_by as ISO text)
+  expect messages EMAIL KIND,KIND...  every message to EMAIL so far, in order ('-' = none)
+  expect events EMAIL WHAT,WHAT...    the booking's events' `what`, in order
+  expect status KEY VALUE             an integer of `status --json` (KEY.len for a list)
+"""
+import json
+import re
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOSHOWD = os.path.join(TOP, "noshowd")
+NOSHOWCTL = os.path.join(TOP, "noshowctl")
+
+BASE = """
+database = "@DIR@/noshowd.db";
+evidence_dir = "@DIR@/evidence";
+timezone = "Europe/Amsterdam";
+language = "en";
+trainer = { name = "Trainer Test"; email = "trainer@example.nl"; iban = "NL91ABNA0417164300";
+    address = "Street 1\\n1234 AB Town"; kvk = "12345678"; vat = "NL123456789B01"; };
+mail = { transport = "maildir"; maildir = "@DIR@/maildir"; templates = "@TOP@/conf/templates"; };
+"""
+
+
+class Failed(Exception):
+    pass
+
+
+def parse(path):
+    steps, block = [], None
+    with open(path, encoding="utf-8") as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
+            if block is not None and (line.startswith("    ") or line.strip() == ""):
+                block.append(line[4:])
+                continue
+            block = None
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if line.endswith(":"):
+                block = []
+                steps.append((n, line[:-1].split(), block))
+            else:
+                steps.append((n, shlex.split(line), None))
+    return steps
+
+
+class Scenario:
+    def __init__(self, path, scratch):
+        self.path, self.dir = path, scratch
+        self.conf = os.path.join(scratch, "noshowd.conf")
+        self.extra = []
+        self.clock = None
+        self.passed = self.failed = 0
+
+    def sub(self, text):
+        return text.replace("@DIR@", self.dir).replace("@TOP@", TOP)
+
+    def write_conf(self):
+        with open(self.conf, "w") as f:
+            f.write(self.sub(BASE + "\n".join(self.extra) + "\n"))
+
+    def run(self, argv, want=0):
+        r = subprocess.run(argv, capture_output=True, text=True)
+        if (want == 0 and r.returncode != 0) or (want != 0 and r.returncode == 0):
+            raise Failed("%s: exit %d\n%s%s" % (" ".join(argv[:6]), r.returncode, r.stdout,
+                                                 r.stderr))
+        return r.stdout
+
+    def ctl(self, *args, want=0):
+        return self.run([NOSHOWCTL, "-c", self.conf, "--now", self.clock] + list(args),
+                        want)
+
+    def ctl_json(self, *args):
+        return json.loads(self.ctl("--json", *args))
+
+    def booking(self, email):
+        hits = [b for b in self.ctl_json("bookings") if b["email"] == email]
+        if len(hits) != 1:
+            raise Failed("%d bookings for %s" % (len(hits), email))
+        return hits[0]
+
+    def show(self, email):
+        return self.ctl_json("show", self.booking(email)["ref"])
+
+    def refs(self, text):
+        """<ref:EMAIL> is that customer's booking reference; <badref:EMAIL> the same with
+        a wrong check character (a mistyped transfer)."""
+        def ref(m):
+            r = self.booking(m.group(2))["ref"]
+            if m.group(1) == "badref":
+                alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+                r = r[:-1] + alphabet[(alphabet.index(r[-1]) + 1) % len(alphabet)]
+            return r
+        return re.sub(r"<(ref|badref):([^>]+)>", ref, text)
+
+    def check(self, what, got, want):
+        if str(got) == str(want):
+            self.passed += 1
+            print("ok - %s" % what)
+        else:
+            self.failed += 1
+            print("not ok - %s: got %r, want %r" % (what, got, want))
+
+    def expect(self, n, args):
+        kind, rest = args[0], args[1:]
+        label = "%s:%d expect %s" % (os.path.basename(self.path), n, " ".join(rest))
+        if kind == "state":
+            self.check(label, self.booking(rest[0])["state"], rest[1])
+        elif kind == "field":
+            self.check(label, self.booking(rest[0])[rest[1]], rest[2])
+        elif kind == "messages":
+            msgs = [m["kind"] for m in self.show(rest[0])["messages"] if m["to"] == rest[0]]
+            self.check(label, ",".join(msgs) or "-", rest[1])
+        elif kind == "events":
+            self.check(label, ",".join(e["what"] for e in self.show(rest[0])["events"]),
+                       rest[1])
+        elif kind == "status":
+            key, v = rest[0], self.ctl_json("status")
+            for part in key.split("."):
+                v = len(v) if part == "len" else v[int(part) if part.isdigit() else part]
+            self.check(label, v, rest[1])
+        else:
+            raise Failed("line %d: unknown expectation %s" % (n, kind))
+
+    def play(self):
+        for n, args, block in parse(self.path):
+            step = args[0]
+            if step == "config":
+                self.extra.append("\n".join(block))
+                self.write_conf()
+            elif step == "file":
+                with open(os.path.join(self.dir, args[1]), "w", encoding="utf-8") as f:
+                    f.write(self.refs(self.sub("\n".join(block) + "\n")))
+            elif step == "at":
+                self.clock = args[1]
+            elif step == "cycle":
+                self.run([NOSHOWD, "-c", self.conf, "--once", "--now", self.clock])
+            elif step in ("ctl", "ctl!"):
+                self.ctl(*[self.refs(self.sub(a)) for a in args[1:]], want=1 if step == "ctl!" else 0)
+            elif step == "expect":
+                self.expect(n, args[1:])
+            else:
+                raise Failed("line %d: unknown step %s" % (n, step))
+
+
+def main():
+    passed = failed = 0
+    for path in sys.argv[1:]:
+        with tempfile.TemporaryDirectory(prefix="noshowd-scn-") as scratch:
+            sc = Scenario(path, scratch)
+            sc.write_conf()
+            try:
+                sc.play()
+            except Failed as e:
+                sc.failed += 1
+                print("not ok - %s: %s" % (os.path.basename(path), e))
+            passed += sc.passed
+            failed += sc.failed
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
