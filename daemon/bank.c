@@ -35,6 +35,7 @@ struct bank_col {
 	const char *name;	/* header name, or the field's name where there is no header */
 	enum bank_role role;
 	int required;
+	const char *alt;	/* the header name in the bank's English export */
 };
 
 struct bank_format {
@@ -48,53 +49,67 @@ struct bank_format {
 };
 
 static const struct bank_col ing_cols[] = {
-	{ "Datum", ROLE_DATE, 1 }, { "Naam / Omschrijving", ROLE_NAME, 1 },
-	{ "Rekening", ROLE_KEY, 0 }, { "Tegenrekening", ROLE_IBAN, 0 }, { "Code", ROLE_KEY, 0 },
-	{ "Af Bij", ROLE_DIRECTION, 1 }, { "Bedrag (EUR)", ROLE_AMOUNT, 1 },
-	{ "Mutatiesoort", ROLE_KEY, 0 }, { "Mededelingen", ROLE_DESC, 1 }, { NULL, 0, 0 },
+	{ "Datum", ROLE_DATE, 1, NULL }, { "Naam / Omschrijving", ROLE_NAME, 1, NULL },
+	{ "Rekening", ROLE_KEY, 0, NULL }, { "Tegenrekening", ROLE_IBAN, 0, NULL },
+	{ "Code", ROLE_KEY, 0, NULL }, { "Af Bij", ROLE_DIRECTION, 1, NULL },
+	{ "Bedrag (EUR)", ROLE_AMOUNT, 1, NULL }, { "Mutatiesoort", ROLE_KEY, 0, NULL },
+	{ "Mededelingen", ROLE_DESC, 1, NULL }, { NULL, 0, 0, NULL },
 };
 
-/* Rabobank's CSV since 2018, column for column. */
+/* Rabobank's CSV since 2018, column for column, with its English names. */
 static const struct bank_col rabobank_cols[] = {
-	{ "IBAN/BBAN", ROLE_KEY, 0 }, { "Munt", ROLE_CURRENCY, 0 }, { "BIC", ROLE_KEY, 0 },
-	{ "Volgnr", ROLE_KEY, 0 }, { "Datum", ROLE_DATE, 1 }, { "Rentedatum", ROLE_KEY, 0 },
-	{ "Bedrag", ROLE_AMOUNT, 1 }, { "Saldo na trn", ROLE_KEY, 0 },
-	{ "Tegenrekening IBAN/BBAN", ROLE_IBAN, 0 }, { "Naam tegenpartij", ROLE_NAME, 0 },
-	{ "Naam uiteindelijke partij", ROLE_KEY, 0 },
-	{ "Naam initi\xc3\xabrende partij", ROLE_KEY, 0 }, { "BIC tegenpartij", ROLE_KEY, 0 },
-	{ "Code", ROLE_KEY, 0 }, { "Batch ID", ROLE_KEY, 0 },
-	{ "Transactiereferentie", ROLE_KEY, 0 }, { "Machtigingskenmerk", ROLE_KEY, 0 },
-	{ "Incassant ID", ROLE_KEY, 0 }, { "Betalingskenmerk", ROLE_DESC, 0 },
-	{ "Omschrijving-1", ROLE_DESC, 1 }, { "Omschrijving-2", ROLE_DESC, 0 },
-	{ "Omschrijving-3", ROLE_DESC, 0 }, { "Reden retour", ROLE_KEY, 0 },
-	{ "Oorspr bedrag", ROLE_KEY, 0 }, { "Oorspr munt", ROLE_KEY, 0 },
-	{ "Koers", ROLE_KEY, 0 }, { NULL, 0, 0 },
+	{ "IBAN/BBAN", ROLE_KEY, 0, NULL }, { "Munt", ROLE_CURRENCY, 0, "Ccy" },
+	{ "BIC", ROLE_KEY, 0, NULL }, { "Volgnr", ROLE_KEY, 0, "Seq No" },
+	{ "Datum", ROLE_DATE, 1, "Date" }, { "Rentedatum", ROLE_KEY, 0, "Value Date" },
+	{ "Bedrag", ROLE_AMOUNT, 1, "Amount" }, { "Saldo na trn", ROLE_KEY, 0, "Bal After Bkng" },
+	{ "Tegenrekening IBAN/BBAN", ROLE_IBAN, 0, "Counterpty IBAN/BBAN" },
+	{ "Naam tegenpartij", ROLE_NAME, 0, "Name Counterpty" },
+	{ "Naam uiteindelijke partij", ROLE_KEY, 0, "Name Ultimate Pty" },
+	{ "Naam initi\xc3\xabrende partij", ROLE_KEY, 0, "Name Initiating Pty" },
+	{ "BIC tegenpartij", ROLE_KEY, 0, "Counterpty BIC" }, { "Code", ROLE_KEY, 0, NULL },
+	{ "Batch ID", ROLE_KEY, 0, NULL },
+	{ "Transactiereferentie", ROLE_KEY, 0, "Transaction Reference" },
+	{ "Machtigingskenmerk", ROLE_KEY, 0, "Mandate Reference" },
+	{ "Incassant ID", ROLE_KEY, 0, "Collector ID" },
+	{ "Betalingskenmerk", ROLE_DESC, 0, "Payment Reference" },
+	{ "Omschrijving-1", ROLE_DESC, 1, "Description-1" },
+	{ "Omschrijving-2", ROLE_DESC, 0, "Description-2" },
+	{ "Omschrijving-3", ROLE_DESC, 0, "Description-3" },
+	{ "Reden retour", ROLE_KEY, 0, "Reasoncode" }, { "Oorspr bedrag", ROLE_KEY, 0, "Instr Amt" },
+	{ "Oorspr munt", ROLE_KEY, 0, "Instr Ccy" }, { "Koers", ROLE_KEY, 0, "Rate" },
+	{ NULL, 0, 0, NULL },
 };
 
 /* No header: these are the fields by position. */
 static const struct bank_col abnamro_cols[] = {
-	{ "account", ROLE_KEY, 1 }, { "currency", ROLE_CURRENCY, 1 }, { "date", ROLE_DATE, 1 },
-	{ "start balance", ROLE_KEY, 1 }, { "end balance", ROLE_KEY, 1 },
-	{ "value date", ROLE_KEY, 1 }, { "amount", ROLE_AMOUNT, 1 },
-	{ "description", ROLE_SEPA, 1 }, { NULL, 0, 0 },
+	{ "account", ROLE_KEY, 1, NULL }, { "currency", ROLE_CURRENCY, 1, NULL },
+	{ "date", ROLE_DATE, 1, NULL }, { "start balance", ROLE_KEY, 1, NULL },
+	{ "end balance", ROLE_KEY, 1, NULL }, { "value date", ROLE_KEY, 1, NULL },
+	{ "amount", ROLE_AMOUNT, 1, NULL }, { "description", ROLE_SEPA, 1, NULL },
+	{ NULL, 0, 0, NULL },
 };
 
 static const struct bank_col bunq_cols[] = {
-	{ "Date", ROLE_DATE, 1 }, { "Interest Date", ROLE_KEY, 0 }, { "Amount", ROLE_AMOUNT, 1 },
-	{ "Account", ROLE_KEY, 0 }, { "Counterparty", ROLE_IBAN, 0 }, { "Name", ROLE_NAME, 0 },
-	{ "Description", ROLE_DESC, 1 }, { NULL, 0, 0 },
+	{ "Date", ROLE_DATE, 1, NULL }, { "Interest Date", ROLE_KEY, 0, NULL },
+	{ "Amount", ROLE_AMOUNT, 1, NULL }, { "Account", ROLE_KEY, 0, NULL },
+	{ "Counterparty", ROLE_IBAN, 0, NULL }, { "Name", ROLE_NAME, 0, NULL },
+	{ "Description", ROLE_DESC, 1, NULL }, { NULL, 0, 0, NULL },
 };
 
+#define SIGN	BANKFIELD_SIGN
+#define GROUPS	BANKFIELD_GROUPS
+#define CENTS	BANKFIELD_CENTS
+
 static const struct bank_format bank_formats[] = {
-	{ "ing", "an ING", ing_cols, BANKFIELD_COMPACT, ",", BANKFIELD_CENTS,
+	{ "ing", "an ING", ing_cols, BANKFIELD_COMPACT, ",", CENTS,
 	  "ING writes amounts like 1234,56 and dates like 20270104" },
-	{ "rabobank", "a Rabobank", rabobank_cols, BANKFIELD_ISO, ",", BANKFIELD_SIGN | BANKFIELD_CENTS,
+	{ "rabobank", "a Rabobank", rabobank_cols, BANKFIELD_ISO, ",", SIGN | CENTS,
 	  "Rabobank writes amounts like +1234,56 and dates like 2027-01-04" },
-	{ "abnamro", "an ABN AMRO", abnamro_cols, BANKFIELD_COMPACT, ",", BANKFIELD_SIGN | BANKFIELD_CENTS,
+	{ "abnamro", "an ABN AMRO", abnamro_cols, BANKFIELD_COMPACT, ",", SIGN | CENTS,
 	  "ABN AMRO writes amounts like -1234,56 and dates like 20270104" },
-	{ "bunq", "a bunq", bunq_cols, BANKFIELD_ISO, ",.", BANKFIELD_SIGN | BANKFIELD_GROUPS | BANKFIELD_CENTS,
+	{ "bunq", "a bunq", bunq_cols, BANKFIELD_ISO, ",.", SIGN | GROUPS | CENTS,
 	  "bunq writes amounts like -1,234.56 or -1.234,56 and dates like 2027-01-04" },
-	{ "generic", "a generic", NULL, BANKFIELD_ANY, ",.", BANKFIELD_SIGN | BANKFIELD_GROUPS,
+	{ "generic", "a generic", NULL, BANKFIELD_ANY, ",.", SIGN | GROUPS,
 	  "use amounts like 1234,56, 1.234,56 or -1234.56 and dates like 2027-01-04, "
 	  "20270104, 04-01-2027 or 04/01/2027" },
 };
@@ -328,47 +343,13 @@ bank_check_text(const char *data, size_t len, const char *name, char err[])
 	return errf(err, "%s: empty file: no statement lines (export the statement again)", name);
 }
 
-/* The ABN AMRO export: one line per record, fields between TABs, no quoting at all. */
-static void
-bank_tab_table(const char *data, size_t len, struct csv_table *t)
+/* The field of column c in header row, or -1. */
+static int
+bank_column(const struct csv_row *header, const struct bank_col *c)
 {
-	const char *p = data, *end = data + len;
-	int line = 1;
+	int i = csv_column(header, c->name);
 
-	memset(t, 0, sizeof(*t));
-	t->delim = '\t';
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	while (p < end) {
-		const char *e = p;
-		size_t n, nf = 1, ptrs;
-		char *block, *text;
-		struct csv_row *row;
-
-		while (e < end && *e != '\n' && *e != '\r')
-			e++;
-		if ((n = (size_t)(e - p)) > 0) {
-			for (size_t i = 0; i < n; i++)
-				nf += p[i] == '\t';
-			ptrs = nf * sizeof(char *);
-			block = xmalloc(ptrs + n + 1);
-			text = memcpy(block + ptrs, p, n);
-			text[n] = '\0';
-			t->rows = xgrow(t->rows, &t->rows_cap, t->nrows + 1, sizeof(*t->rows));
-			row = &t->rows[t->nrows++];
-			row->fields = (char **)(void *)block;
-			row->nfields = nf;
-			row->line = line;
-			row->fields[0] = text;
-			for (size_t i = 0, k = 1; i < n; i++)
-				if (text[i] == '\t')
-					text[i] = '\0', row->fields[k++] = text + i + 1;
-		}
-		if (e < end && *e == '\r' && e + 1 < end && e[1] == '\n')
-			e++;
-		p = e + 1;
-		line++;
-	}
+	return i < 0 && c->alt != NULL ? csv_column(header, c->alt) : i;
 }
 
 /* 1 if row is a header with every required column of cols. */
@@ -376,7 +357,7 @@ static int
 bank_has_columns(const struct bank_col *cols, const struct csv_row *row)
 {
 	for (size_t i = 0; cols[i].name != NULL; i++)
-		if (cols[i].required && csv_column(row, cols[i].name) < 0)
+		if (cols[i].required && bank_column(row, &cols[i]) < 0)
 			return 0;
 	return 1;
 }
@@ -460,6 +441,7 @@ bank_columns(struct bank_ctx *x, const struct csv_table *t, const char *data, si
 
 			x->gcols[f].name = col != NULL ? col : config_bank_field_names[f];
 			x->gcols[f].role = roles[f];
+			x->gcols[f].alt = NULL;
 			x->gcols[f].required = f <= BANK_DESCRIPTION ||
 			    strcasecmp(x->gcols[f].name, config_bank_field_names[f]) != 0;
 		}
@@ -475,7 +457,7 @@ bank_columns(struct bank_ctx *x, const struct csv_table *t, const char *data, si
 		}
 	}
 	for (size_t i = 0; x->cols[i].name != NULL; i++) {
-		x->idx[i] = csv_column(&t->rows[r], x->cols[i].name);
+		x->idx[i] = bank_column(&t->rows[r], &x->cols[i]);
 		if (x->idx[i] < 0 && x->cols[i].required) {
 			bank_hint(x, data, len, &t->rows[r], hint);
 			return errf(x->err, "%s:%d: column \"%s\" is not in the header: is this %s "
@@ -515,7 +497,7 @@ bank_parse(const char *data, size_t len, const char *format,
 	x.st = out;
 	x.err = err;
 	if (x.f->cols == abnamro_cols) {
-		bank_tab_table(data, len, &t);
+		bankfield_tab_table(data, len, &t);
 	} else if (csv_parse(data, len, 0, &t, err) < 0) {
 		/* "line N: ..." from the CSV reader becomes "NAME:N: ...". */
 		char tmp[ERR_MAX];

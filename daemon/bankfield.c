@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "bankfield.h"
+#include "csv.h"
 #include "days.h"
 #include "util.h"
 
@@ -227,3 +228,46 @@ bankfield_direction(const char *s)
 	return dir;
 }
 
+/* ---- lines ------------------------------------------------------------------------- */
+
+void
+bankfield_tab_table(const char *data, size_t len, struct csv_table *t)
+{
+	const char *p = data, *end = data + len;
+	int line = 1;
+
+	memset(t, 0, sizeof(*t));
+	t->delim = '\t';
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (p < end) {
+		const char *e = p;
+		size_t n, nf = 1, ptrs;
+		char *block, *text;
+		struct csv_row *row;
+
+		while (e < end && *e != '\n' && *e != '\r')
+			e++;
+		if ((n = (size_t)(e - p)) > 0) {
+			for (size_t i = 0; i < n; i++)
+				nf += p[i] == '\t';
+			ptrs = nf * sizeof(char *);
+			block = xmalloc(ptrs + n + 1);
+			text = memcpy(block + ptrs, p, n);
+			text[n] = '\0';
+			t->rows = xgrow(t->rows, &t->rows_cap, t->nrows + 1, sizeof(*t->rows));
+			row = &t->rows[t->nrows++];
+			row->fields = (char **)(void *)block;
+			row->nfields = nf;
+			row->line = line;
+			row->fields[0] = text;
+			for (size_t i = 0, k = 1; i < n; i++)
+				if (text[i] == '\t')
+					text[i] = '\0', row->fields[k++] = text + i + 1;
+		}
+		if (e < end && *e == '\r' && e + 1 < end && e[1] == '\n')
+			e++;
+		p = e + 1;
+		line++;
+	}
+}

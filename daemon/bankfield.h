@@ -56,4 +56,14 @@ const char *bankfield_quote(const char *s, char out[64]);
  */
 void bankfield_sepa(const char *s, char **desc, char **name, char **iban);
 
+struct csv_table;
+/*
+ * ABN AMRO's TAB export -> a table as csv_parse() makes it (release it with
+ * csv_table_release()): one row per non-empty line, fields between TABs taken as they are,
+ * without any quoting, since the bank quotes nothing and a '"' in a description is text.
+ * Line ends LF, CRLF or CR; a UTF-8 BOM is skipped. The caller has checked that the data is
+ * UTF-8 without NUL bytes.
+ */
+void bankfield_tab_table(const char *data, size_t len, struct csv_table *t);
+
 #endif

@@ -83,7 +83,7 @@ duties_apply(struct store *s, const struct config *c, int64_t id,
 			rc = compose_booking(s, c, id, "payment-reminder", now);
 		break;
 	case POLICY_RELEASE:
-		detail = xasprintf("not paid by pay-by plus release_grace (%s)", when);
+		detail = xasprintf("unpaid at its release moment %s", when);
 		rc = duties_release(s, c, id, now, "policy release", detail);
 		break;
 	case POLICY_DEBT_DUE:

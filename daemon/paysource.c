@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +58,41 @@ paysource_add(struct paysource_poll *p, const struct config *c,
 	return 0;
 }
 
+/*
+ * The path of a file:// URL with %XX decoded (a plain path in the configuration is made
+ * into a URL with its '*' written %2A), or NULL for another scheme.
+ */
+static char *
+paysource_path(const char *url)
+{
+	char *path, *o;
+
+	if (strncmp(url, "file://", 7) != 0)
+		return NULL;
+	o = path = xstrdup(url + 7);
+	for (const char *p = url + 7; *p; p++) {
+		unsigned v;
+
+		if (p[0] == '%' && sscanf(p + 1, "%2x", &v) == 1 && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2]) && v != 0) {
+			*o++ = (char)v;
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return path;
+}
+
 static int
 paysource_is_glob(const char *url)
 {
-	return strncmp(url, "file://", 7) == 0 && strpbrk(url + 7, "*?[") != NULL;
+	char *path = paysource_path(url);
+	int glob = path != NULL && strpbrk(path, "*?[") != NULL;
+
+	free(path);
+	return glob;
 }
 
 /* Read every file the glob matches, in name order. No match is not an error: the folder
@@ -69,13 +101,20 @@ static int
 paysource_read_glob(struct paysource_poll *p, const struct config *c,
     const struct config_source *src, char err[])
 {
+	char *pattern = paysource_path(src->url);
 	glob_t g;
-	int rc = glob(src->url + 7, GLOB_ERR, NULL, &g);
+	int rc = glob(pattern, 0, NULL, &g);
 
-	if (rc == GLOB_NOMATCH)
+	if (rc == GLOB_NOMATCH) {
+		free(pattern);
 		return 0;
-	if (rc != 0)
-		return errf(err, "%s: cannot read the folder", src->url + 7);
+	}
+	if (rc != 0) {
+		errf(err, "%s: cannot read the folder", pattern);
+		free(pattern);
+		return -1;
+	}
+	free(pattern);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		size_t len;
 		char *body = read_file(g.gl_pathv[i], (size_t)src->max_size, &len, err);

@@ -150,8 +150,9 @@ policy_sooner(time_t next, time_t t, time_t now)
 static time_t
 policy_debt_at(const struct config_policy *p, const struct policy_booking *b)
 {
-	time_t t = b->state == BOOKING_CONFIRMED && p->deposit > 0 ?
-	    b->start - p->rest_due_before : b->end;
+	int deposit_paid = p->deposit > 0 && b->amount_paid > 0 &&
+	    b->amount_paid >= policy_confirm_amount(p, b->amount_due);
+	time_t t = deposit_paid ? b->start - p->rest_due_before : b->end;
 
 	return max_t(t, b->pay_by);
 }

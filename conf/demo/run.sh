@@ -59,8 +59,37 @@ step "6. Friday 27 November: the booking page is fixed" \
 cycle 3 2026-11-27T10:00:00+01:00
 ctl --now 2026-11-27T10:00:00+01:00 sessions
 
-ref=$(ctl --json bookings assert --state pending | sed -n 's/.*"ref":"\(NS-[^"]*\)".*/\1/p' | head -n 1)
-step "7. The story of one booking" "noshowctl show $ref"
-ctl --now 2026-11-27T10:00:00+01:00 show "$ref"
+ref_of() {	# ref_of EMAIL [SESSION]: the reference of that customer's booking
+	ctl --json bookings "${2:-assert}" | tr '{' '\n' | grep "\"email\":\"$1\"" |
+	    sed -n 's/.*"ref":"\(NS-[^"]*\)".*/\1/p'
+}
+
+step "7. Monday 30 November: the bank export arrives" \
+    "Piet paid with his reference (typed in lower case); Fatima forgot hers (unmatched, for the trainer to assign). Karin, promoted on Wednesday, did not pay within 2 days: her seat goes to Ahmed."
+mkdir -p "$state/bank"
+cat >"$state/bank/ing-2026-11-30.csv" <<CSV
+"Datum","Naam / Omschrijving","Rekening","Tegenrekening","Code","Af Bij","Bedrag (EUR)","Mutatiesoort","Mededelingen"
+"20261127","P MULDER","NL91ABNA0417164300","NL20INGB0001234567","OV","Bij","295,00","Overschrijving","Naam: P MULDER Omschrijving: training $(ref_of piet@example.com | tr 'A-Z' 'a-z') IBAN: NL20INGB0001234567"
+"20261127","KANTOORBOEKHANDEL","NL91ABNA0417164300","NL02ABNA0123456789","OV","Af","45,10","Overschrijving","printerpapier"
+"20261128","F EL AMRANI","NL91ABNA0417164300","NL55RABO0123456789","OV","Bij","195,00","Overschrijving","Omschrijving: cursus december"
+CSV
+cycle 3 2026-11-30T10:00:00+01:00
+ctl --now 2026-11-30T10:00:00+01:00 bookings assert
+ctl --now 2026-11-30T10:00:00+01:00 status | sed -n '/^unmatched/,$p'
+
+step "8. Saturday 5 December, 09:00: a payment reminder" \
+    "Ronda has not paid; her pay-by, Saturday, moved to Monday 7 December 09:00. Ahmed did not pay within 2 days either: released, and the waiting list is empty."
+cycle 3 2026-12-05T09:00:00+01:00
+printf '\nThe trainer recognises the unmatched transfer as Fatima'"'"'s and assigns it:\n'
+ctl --now 2026-12-05T09:30:00+01:00 pay "$(ref_of fatima@example.nl time)" 195.00 --note "#2 paid without reference"
+
+step "9. Monday 7 December, 09:00: Ronda's seat is released" \
+    "The grace would reach the start, so the seat goes at pay-by; the release carries an iCalendar CANCEL."
+cycle 3 2026-12-07T09:00:00+01:00
+ctl --now 2026-12-07T09:00:00+01:00 bookings assert
+
+ref=$(ref_of ronda@example.nl)
+step "10. The story of one booking" "noshowctl show $ref"
+ctl --now 2026-12-07T09:10:00+01:00 show "$ref"
 
 printf '\nThe demo state is in %s; try: %s -c %s status\n' "$state" "$noshowctl" "$conf"
