@@ -91,6 +91,9 @@ ingest_session(struct store *s, const struct config *c, const char *source,
 		    price, fs->cancelled, fs->id);
 		store_event(s, now, 0, fs->id, source, "session-changed", NULL, NULL,
 		    changed.data);
+		/* Release and debt moments hang on the session's times: look again now. */
+		store_exec(s, "UPDATE bookings SET due_at = 0 WHERE session_id = ? AND state IN "
+		    "('pending', 'confirmed')", "t", fs->id);
 		n->sessions_changed++;
 		if (capacity < old_capacity)
 			log_info("session %s: capacity lowered from %d to %d; bookings already "

@@ -22,7 +22,12 @@ block is the scenario's scratch directory.
   expect messages EMAIL KIND,KIND...  every message to EMAIL so far, in order ('-' = none)
   expect events EMAIL WHAT,WHAT...    the booking's events' `what`, in order
   expect status KEY VALUE             an integer of `status --json` (KEY.len for a list)
+  expect text EMAIL KIND WORDS...     the last KIND message to EMAIL (sent into the
+                                      maildir by a cycle) says WORDS in its text part
 """
+import email
+import email.policy
+import glob
 import json
 import re
 import os
@@ -107,6 +112,16 @@ class Scenario:
     def show(self, email):
         return self.ctl_json("show", self.booking(email)["ref"])
 
+    def mail_text(self, to, kind):
+        found = ""
+        paths = glob.glob(os.path.join(self.dir, "maildir", "new", "*"))
+        for path in sorted(paths, key=os.path.getmtime):
+            with open(path, "rb") as f:
+                m = email.message_from_binary_file(f, policy=email.policy.default)
+            if str(m["X-Noshowd-Kind"]) == kind and to in str(m["To"]):
+                found = m.get_body(preferencelist=("plain",)).get_content()
+        return found
+
     def refs(self, text):
         """<ref:EMAIL> is that customer's booking reference; <badref:EMAIL> the same with
         a wrong check character (a mistyped transfer)."""
@@ -139,6 +154,10 @@ class Scenario:
         elif kind == "events":
             self.check(label, ",".join(e["what"] for e in self.show(rest[0])["events"]),
                        rest[1])
+        elif kind == "text":
+            body = self.mail_text(rest[0], rest[1])
+            want = " ".join(rest[2:])
+            self.check(label, want if want in " ".join(body.split()) else body, want)
         elif kind == "status":
             key, v = rest[0], self.ctl_json("status")
             for part in key.split("."):
