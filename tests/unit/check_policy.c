@@ -157,10 +157,10 @@ START_TEST(dutch_holidays)
 	ck_assert(days_is_dutch_holiday(2026, 12, 25));
 	ck_assert(days_is_dutch_holiday(2026, 12, 26));
 	ck_assert(!days_is_dutch_holiday(2026, 12, 24));
-	ck_assert(!days_is_business_day(2026, 11, 28));	/* Saturday */
-	ck_assert(!days_is_business_day(2026, 11, 29));	/* Sunday */
-	ck_assert(days_is_business_day(2026, 11, 30));
-	ck_assert(days_is_business_day(2028, 2, 29));	/* leap day, a Tuesday */
+	ck_assert(!days_is_business_day(2026, 11, 28, 0));	/* Saturday */
+	ck_assert(!days_is_business_day(2026, 11, 29, 0));	/* Sunday */
+	ck_assert(days_is_business_day(2026, 11, 30, 0));
+	ck_assert(days_is_business_day(2028, 2, 29, 0));	/* leap day, a Tuesday */
 }
 END_TEST
 
