@@ -5,7 +5,6 @@
  * and its amount notation (bankfield.c reads those). Every line must read: one bad line
  * fails the statement, never a part of it.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,21 +192,25 @@ bank_line(struct bank_ctx *x, const struct csv_row *row)
 		return errf(x->err, "%s:%d: %zu fields where the header has %zu (is the file cut "
 		    "short? export the statement again)", x->name, row->line, row->nfields,
 		    x->header_fields);
-	for (size_t i = 0; x->cols[i].name != NULL; i++) {
-		const char *v = csv_field(row, x->idx[i]), *name = x->cols[i].name;
+	for (size_t i = 0; x->cols[i].name != NULL && rc == 0; i++) {
+		const char *name = x->cols[i].name, *raw = csv_field(row, x->idx[i]);
+		char *v = bankfield_clean(raw, strlen(raw));
 
 		if (x->cols[i].role == ROLE_AMOUNT &&
 		    (rc = bankfield_amount(v, x->f->decimal, x->f->amount, &cents)) < 0)
-			return errf(x->err, rc == -2 ? "%s:%d: %s: \"%s\" could be read two ways "
-			    "(give amounts with their cents, such as 1.234,00)" :
-			    "%s:%d: %s: \"%s\" is not an amount (%s)", x->name, row->line, name,
-			    bankfield_quote(v, q), x->f->example);
-		if (x->cols[i].role == ROLE_DIRECTION && x->idx[i] >= 0 &&
+			errf(x->err, rc == -2 ? "%s:%d: %s: \"%s\" could be read two ways (give "
+			    "amounts with their cents, such as 1.234,00)" : "%s:%d: %s: \"%s\" is "
+			    "not an amount (%s)", x->name, row->line, name, bankfield_quote(v, q),
+			    x->f->example);
+		else if (x->cols[i].role == ROLE_DIRECTION && x->idx[i] >= 0 &&
 		    (dir = bankfield_direction(v)) < 0)
-			return errf(x->err, "%s:%d: %s: \"%s\" is neither credit nor debit (use "
+			rc = errf(x->err, "%s:%d: %s: \"%s\" is neither credit nor debit (use "
 			    "Bij or Af, C or D, Credit or Debit, CR or DR)", x->name, row->line, name,
 			    bankfield_quote(v, q));
+		free(v);
 	}
+	if (rc < 0)
+		return -1;
 	if (cents == 0) {
 		st->zero++;
 		return 0;
@@ -229,15 +232,17 @@ bank_line(struct bank_ctx *x, const struct csv_row *row)
 
 		switch (x->cols[i].role) {
 		case ROLE_DATE:
-			if (bankfield_date(v, x->f->dates, x->zone, &cr->at) < 0)
+			t = bankfield_clean(v, strlen(v));
+			if (bankfield_date(t, x->f->dates, x->zone, &cr->at) < 0)
 				rc = errf(x->err, "%s:%d: %s: \"%s\" is not a date (%s)", x->name,
-				    row->line, name, bankfield_quote(v, q), x->f->example);
+				    row->line, name, bankfield_quote(t, q), x->f->example);
 			break;
 		case ROLE_CURRENCY:
-			if (*v != '\0' && strcasecmp(v, "EUR") != 0)
+			t = bankfield_clean(v, strlen(v));
+			if (*t != '\0' && strcasecmp(t, "EUR") != 0)
 				rc = errf(x->err, "%s:%d: %s: \"%s\" is not EUR (noshowd takes "
 				    "payments in euros: export the euro account)", x->name, row->line,
-				    name, bankfield_quote(v, q));
+				    name, bankfield_quote(t, q));
 			break;
 		case ROLE_NAME:
 			if (cr->name == NULL)
@@ -308,41 +313,6 @@ bank_keys(struct bank_ctx *x)
 
 /* ---- files ------------------------------------------------------------------------- */
 
-/* Line (1-based) of byte off; LF, CRLF and a lone CR each end a line, as in csv.c. */
-static int
-bank_line_at(const char *data, size_t off)
-{
-	int line = 1;
-
-	for (size_t i = 0; i < off; i++)
-		line += data[i] == '\n' || (data[i] == '\r' && data[i + 1] != '\n');
-	return line;
-}
-
-/* Refuse what is not UTF-8 text here, so that every format says the same thing. */
-static int
-bank_check_text(const char *data, size_t len, const char *name, char err[])
-{
-	const unsigned char *u = (const unsigned char *)data;
-	const char *nul;
-	size_t bad, skip = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-
-	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
-		return errf(err, "%s:1: UTF-16 text, not UTF-8 (export the statement again as "
-		    "UTF-8)", name);
-	if ((nul = memchr(data, '\0', len)) != NULL)
-		return errf(err, "%s:%d: NUL byte: not a text export (export the statement again "
-		    "as CSV)", name, bank_line_at(data, (size_t)(nul - data)));
-	if (!utf8_valid(data, len, &bad))
-		return errf(err, "%s:%d: not UTF-8, probably Latin-1 from an older export (export "
-		    "it again as UTF-8, or convert it with iconv -f latin1 -t utf8)", name,
-		    bank_line_at(data, bad));
-	for (size_t i = skip; i < len; i++)
-		if (!isspace(u[i]))
-			return 0;
-	return errf(err, "%s: empty file: no statement lines (export the statement again)", name);
-}
-
 /* The field of column c in header row, or -1. */
 static int
 bank_column(const struct csv_row *header, const struct bank_col *c)
@@ -362,6 +332,16 @@ bank_has_columns(const struct bank_col *cols, const struct csv_row *row)
 	return 1;
 }
 
+/* The first row of t that is a header with every required column of cols, or -1. */
+static long
+bank_header_row(const struct bank_col *cols, const struct csv_table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		if (bank_has_columns(cols, &t->rows[r]))
+			return (long)r;
+	return -1;
+}
+
 /* 1 if row could be the first line of format f: its header, or ABN AMRO's shape. */
 static int
 bank_fits(const struct bank_format *f, const struct csv_row *row)
@@ -376,7 +356,8 @@ bank_fits(const struct bank_format *f, const struct csv_row *row)
 
 /*
  * What the file looks like, for an error: " (it looks like a Rabobank export: use format
- * \"rabobank\")" when its first record fits another format, else the line `first`.
+ * \"rabobank\")" when its first record fits another format, else the line `first` (or
+ * nothing when first is NULL).
  */
 static void
 bank_hint(const struct bank_ctx *x, const char *data, size_t len, const struct csv_row *first,
@@ -384,28 +365,36 @@ bank_hint(const struct bank_ctx *x, const char *data, size_t len, const struct c
 {
 	struct csv_table t;
 	char tmp[ERR_MAX];
-	size_t n;
+	size_t n = 0;
 
-	if (csv_parse(data, len, 0, &t, tmp) == 0 && t.nrows > 0) {
-		for (size_t i = 0; i < NFORMATS; i++) {
-			if (&bank_formats[i] != x->f && bank_fits(&bank_formats[i], &t.rows[0])) {
-				snprintf(out, ERR_MAX / 2, " (it looks like %s export: use format "
-				    "\"%s\")", bank_formats[i].title, bank_formats[i].name);
-				csv_table_release(&t);
-				return;
-			}
+	if (csv_parse(data, len, 0, &t, tmp) < 0)
+		bankfield_tab_table(data, len, &t);
+	for (size_t i = 0; i < NFORMATS && t.nrows > 0; i++) {
+		if (&bank_formats[i] != x->f && bank_fits(&bank_formats[i], &t.rows[0])) {
+			snprintf(out, ERR_MAX / 2, " (it looks like %s export: use format \"%s\")",
+			    bank_formats[i].title, bank_formats[i].name);
+			csv_table_release(&t);
+			return;
 		}
 	}
 	csv_table_release(&t);
-	n = (size_t)snprintf(out, ERR_MAX / 2, " (its line %d has: ", first->line);
-	for (size_t i = 0; i < first->nfields && n < ERR_MAX / 2 - 64; i++) {
+	out[0] = '\0';
+	if (first != NULL)
+		n = (size_t)snprintf(out, ERR_MAX / 2, " (its line %d has: ", first->line);
+	for (size_t i = 0; first != NULL && i < first->nfields; i++) {
 		char q[64], *f = bankfield_clean(first->fields[i], strlen(first->fields[i]));
 
+		if (n >= ERR_MAX / 2 - 64) {
+			n += (size_t)snprintf(out + n, ERR_MAX / 2 - n, ", ...");
+			free(f);
+			break;
+		}
 		n += (size_t)snprintf(out + n, ERR_MAX / 2 - n, "%s%s", i ? ", " : "",
 		    bankfield_quote(f, q));
 		free(f);
 	}
-	snprintf(out + n, ERR_MAX / 2 - n, ")");
+	if (first != NULL)
+		snprintf(out + n, ERR_MAX / 2 - n, ")");
 }
 
 /*
@@ -414,10 +403,10 @@ bank_hint(const struct bank_ctx *x, const char *data, size_t len, const struct c
  * -1 (err).
  */
 static long
-bank_columns(struct bank_ctx *x, const struct csv_table *t, const char *data, size_t len,
-    const struct config_source *src)
+bank_columns(struct bank_ctx *x, const struct csv_table *t, const char *data, size_t len)
 {
 	char hint[ERR_MAX / 2];
+	long found;
 	size_t r = 0;
 
 	if (x->f->cols == abnamro_cols) {
@@ -434,27 +423,14 @@ bank_columns(struct bank_ctx *x, const struct csv_table *t, const char *data, si
 		return 0;
 	}
 	if (x->f->cols == NULL) {
-		for (int f = 0; f < BANK_FIELD_COUNT; f++) {
-			const char *col = src != NULL ? src->bank_columns[f] : NULL;
-			static const enum bank_role roles[] = { ROLE_DATE, ROLE_AMOUNT, ROLE_DESC,
-			    ROLE_NAME, ROLE_IBAN, ROLE_DIRECTION };
-
-			x->gcols[f].name = col != NULL ? col : config_bank_field_names[f];
-			x->gcols[f].role = roles[f];
-			x->gcols[f].alt = NULL;
-			x->gcols[f].required = f <= BANK_DESCRIPTION ||
-			    strcasecmp(x->gcols[f].name, config_bank_field_names[f]) != 0;
-		}
-		x->cols = x->gcols;
-		while (r < t->nrows && !bank_has_columns(x->cols, &t->rows[r]))
-			r++;
-		if (r == t->nrows) {
+		if ((found = bank_header_row(x->cols, t)) < 0) {
 			bank_hint(x, data, len, &t->rows[0], hint);
 			return errf(x->err, "%s: no header row with the columns \"%s\" (date), "
 			    "\"%s\" (amount) and \"%s\" (description) and the others set in columns: "
 			    "set the source's columns to this export's header names%s", x->name,
 			    x->cols[0].name, x->cols[1].name, x->cols[2].name, hint);
 		}
+		r = (size_t)found;
 	}
 	for (size_t i = 0; x->cols[i].name != NULL; i++) {
 		x->idx[i] = bank_column(&t->rows[r], &x->cols[i]);
@@ -467,6 +443,45 @@ bank_columns(struct bank_ctx *x, const struct csv_table *t, const char *data, si
 	}
 	x->header_fields = t->rows[r].nfields;
 	return (long)r + 1;
+}
+
+/*
+ * The generic format's columns, from the source's mapping. A column mapped to a name of the
+ * trainer's own must be in the header, so that a typo fails instead of leaving a field
+ * unread; one left at its default name is optional, except date, amount and description.
+ * The delimiter is detected from the first line, which may be a title without any: when no
+ * header row turns up, the other delimiters are tried.
+ */
+static void
+bank_generic(struct bank_ctx *x, const struct config_source *src, const char *data,
+    size_t len, struct csv_table *t)
+{
+	static const enum bank_role roles[] = { ROLE_DATE, ROLE_AMOUNT, ROLE_DESC, ROLE_NAME,
+	    ROLE_IBAN, ROLE_DIRECTION };
+	static const char delims[] = { ';', ',', '\t' };
+	struct csv_table other;
+	char tmp[ERR_MAX];
+
+	for (int f = 0; f < BANK_FIELD_COUNT; f++) {
+		const char *col = src != NULL ? src->bank_columns[f] : NULL;
+
+		x->gcols[f].name = col != NULL ? col : config_bank_field_names[f];
+		x->gcols[f].role = roles[f];
+		x->gcols[f].required = f <= BANK_DESCRIPTION ||
+		    strcasecmp(x->gcols[f].name, config_bank_field_names[f]) != 0;
+	}
+	if (bank_header_row(x->gcols, t) >= 0)
+		return;
+	for (size_t i = 0; i < sizeof(delims); i++) {
+		memset(&other, 0, sizeof(other));
+		if (delims[i] != t->delim && csv_parse(data, len, delims[i], &other, tmp) == 0 &&
+		    bank_header_row(x->gcols, &other) >= 0) {
+			csv_table_release(t);
+			*t = other;
+			return;
+		}
+		csv_table_release(&other);
+	}
 }
 
 int
@@ -489,9 +504,9 @@ bank_parse(const char *data, size_t len, const char *format,
 		    "or generic)", name, format != NULL ? format : "");
 	if (!days_zone_known(zone))
 		return errf(err, "%s: \"%s\" is not a time zone", name, zone);
-	if (bank_check_text(data, len, name, err) < 0)
+	if (bankfield_check_text(data, len, name, err) < 0)
 		return -1;
-	x.cols = x.f->cols;
+	x.cols = x.f->cols != NULL ? x.f->cols : x.gcols;
 	x.zone = zone;
 	x.name = name;
 	x.st = out;
@@ -500,15 +515,18 @@ bank_parse(const char *data, size_t len, const char *format,
 		bankfield_tab_table(data, len, &t);
 	} else if (csv_parse(data, len, 0, &t, err) < 0) {
 		/* "line N: ..." from the CSV reader becomes "NAME:N: ...". */
-		char tmp[ERR_MAX];
+		char tmp[ERR_MAX], hint[ERR_MAX / 2];
 
 		snprintf(tmp, sizeof(tmp), "%s", err);
+		bank_hint(&x, data, len, NULL, hint);
 		skip = 0;
 		if (sscanf(tmp, "line %d: %n", &line, &skip) == 1 && skip > 0)
-			return errf(err, "%s:%d: %s", name, line, tmp + skip);
-		return errf(err, "%s: %s", name, tmp);
+			return errf(err, "%s:%d: %s%s", name, line, tmp + skip, hint);
+		return errf(err, "%s: %s%s", name, tmp, hint);
 	}
-	if (t.nrows > 0 && (first = bank_columns(&x, &t, data, len, src)) >= 0) {
+	if (x.f->cols == NULL)
+		bank_generic(&x, src, data, len, &t);
+	if (t.nrows > 0 && (first = bank_columns(&x, &t, data, len)) >= 0) {
 		rc = 0;
 		for (size_t r = (size_t)first; r < t.nrows && rc == 0; r++) {
 			const struct csv_row *row = &t.rows[r];

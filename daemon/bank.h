@@ -7,7 +7,8 @@
  *   ing       CSV with a header, ',' or ';': Datum (YYYYMMDD), Naam / Omschrijving,
  *             Tegenrekening, Af Bij, Bedrag (EUR) ("1234,56"), Mededelingen, ...
  *   rabobank  CSV with a header, all fields quoted: Volgnr, Datum (YYYY-MM-DD), Bedrag
- *             ("+1234,56"), Naam tegenpartij, Omschrijving-1..3, Betalingskenmerk, ...
+ *             ("+1234,56"), Naam tegenpartij, Omschrijving-1..3, Betalingskenmerk, ...;
+ *             or the same columns under their English names (Seq No, Date, Amount, ...)
  *   abnamro   the TAB export, no header: account, currency, date (YYYYMMDD), start and end
  *             balance, value date, amount ("-1234,56"), description (the SEPA structure
  *             "/TRTP/.../IBAN/.../NAME/.../REMI/.../" or "IBAN: ... Naam: ...
@@ -19,10 +20,13 @@
  *             description, name, iban and direction. Lines before the header row (a title
  *             such as Knab's "KNAB EXPORT") are skipped: the header is the first row that
  *             has the date, amount and description columns and every other column that
- *             was mapped to a name of its own.
+ *             was mapped to a name of its own (when a title line hides the delimiter, the
+ *             others are tried). Amounts in either notation, told apart per value; dates
+ *             YYYY-MM-DD, YYYYMMDD, DD-MM-YYYY or DD/MM/YYYY.
  *
  * Only credits come out; debit and zero-amount lines are counted. All or nothing: a line
- * whose amount, direction or (on a credit) date cannot be read fails the whole statement,
+ * whose amount or direction cannot be read, a credit whose date cannot be read or whose
+ * currency is not EUR, a missing column or a line cut short fails the whole statement,
  * since importing the rest would look complete while a payment is missing.
  */
 #ifndef NOSHOWD_BANK_H

@@ -230,6 +230,41 @@ bankfield_direction(const char *s)
 
 /* ---- lines ------------------------------------------------------------------------- */
 
+/* Line (1-based) of byte off; LF, CRLF and a lone CR each end a line, as in csv.c. */
+static int
+bankfield_line_at(const char *data, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += data[i] == '\n' || (data[i] == '\r' && data[i + 1] != '\n');
+	return line;
+}
+
+int
+bankfield_check_text(const char *data, size_t len, const char *name, char err[])
+{
+	const unsigned char *u = (const unsigned char *)data;
+	const char *nul;
+	size_t bad, skip = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		return errf(err, "%s:1: UTF-16 text, not UTF-8 (export the statement again as "
+		    "UTF-8)", name);
+	if ((nul = memchr(data, '\0', len)) != NULL)
+		return errf(err, "%s:%d: NUL byte: not a text export (export the statement again "
+		    "as CSV)", name, bankfield_line_at(data, (size_t)(nul - data)));
+	if (!utf8_valid(data, len, &bad))
+		return errf(err, "%s:%d: not UTF-8, probably Latin-1 from an older export (export "
+		    "it again as UTF-8, or convert it with iconv -f latin1 -t utf8)", name,
+		    bankfield_line_at(data, bad));
+	for (size_t i = skip; i < len; i++)
+		if (!isspace(u[i]))
+			return 0;
+	return errf(err, "%s: empty file: no statement lines (export the statement again)", name);
+}
+
+/* Rows are laid out as csv.c lays them out, one block each, so csv_table_release() fits. */
 void
 bankfield_tab_table(const char *data, size_t len, struct csv_table *t)
 {

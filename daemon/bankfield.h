@@ -1,8 +1,9 @@
 /*
- * The fields of a bank statement line as banks write them: amounts in a bank's own
- * notation, booking dates, credit and debit markers, free text, and the structure ABN AMRO
- * packs into its descriptions. bank.c reads whole statements with these; they know nothing
- * of formats or files.
+ * The text of bank statement exports below the level of a format: whether an export is
+ * text at all, ABN AMRO's TAB lines, and the fields of a line as banks write them (amounts
+ * in a bank's own notation, booking dates, credit and debit markers, free text, and the
+ * structure ABN AMRO packs into its descriptions). bank.c reads whole statements with
+ * these; they know nothing of formats.
  */
 #ifndef NOSHOWD_BANKFIELD_H
 #define NOSHOWD_BANKFIELD_H
@@ -55,6 +56,12 @@ const char *bankfield_quote(const char *s, char out[64]);
  * text is the description.
  */
 void bankfield_sepa(const char *s, char **desc, char **name, char **iban);
+
+/*
+ * 0 if data[0..len) is UTF-8 text with something in it; else -1 with err "NAME:LINE: ..."
+ * saying what it is instead (UTF-16, binary, Latin-1, empty) and what to do.
+ */
+int bankfield_check_text(const char *data, size_t len, const char *name, char err[]);
 
 struct csv_table;
 /*
