@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "cycle.h"
 #include "days.h"
+#include "duties.h"
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
@@ -168,7 +169,8 @@ cmd_book(struct ctl *x, int argc, char **argv)
 	p.name = clean_name;
 	p.company = clean_company;
 	id = seats_book(&x->s, &x->c, &ss, &p, "manual", 0, x->v.now, "command book", ref, &st);
-	if (id < 0 || store_commit(&x->s) < 0) {
+	/* The policy schedules the new booking's reminder and release at once. */
+	if (id < 0 || duties_run(&x->s, &x->c, x->v.now, id) < 0 || store_commit(&x->s) < 0) {
 		fprintf(stderr, "noshowctl: book: %s\n", x->s.error);
 		goto out;
 	}
