@@ -484,8 +484,8 @@ bank_generic(struct bank_ctx *x, const struct config_source *src, const char *da
 	}
 }
 
-int
-bank_parse(const char *data, size_t len, const char *format,
+static int
+bank_parse_text(const char *data, size_t len, const char *format,
     const struct config_source *src, const char *zone, const char *name,
     struct bank_statement *out, char err[])
 {
@@ -548,6 +548,22 @@ bank_parse(const char *data, size_t len, const char *format,
 	csv_table_release(&t);
 	if (rc < 0)
 		bank_statement_release(out);
+	return rc;
+}
+
+int
+bank_parse(const char *data, size_t len, const char *format,
+    const struct config_source *src, const char *zone, const char *name,
+    struct bank_statement *out, char err[])
+{
+	size_t n;
+	char *utf8 = bankfield_to_utf8(data, len, &n);
+	int rc;
+
+	if (utf8 == NULL)
+		return bank_parse_text(data, len, format, src, zone, name, out, err);
+	rc = bank_parse_text(utf8, n, format, src, zone, name, out, err);
+	free(utf8);
 	return rc;
 }
 

@@ -76,8 +76,9 @@ int bank_format_known(const char *format);
  * every field under its own name) and is not used otherwise; zone is the IANA zone that
  * booking dates are midnights in; name is the file's name for messages. Returns 0 with out
  * filled, or -1 with out empty and err ("NAME:LINE: FIELD: problem (what to do)"). out needs
- * no initialisation. Text must be UTF-8 (a BOM is skipped); a Latin-1 export is refused
- * with the advice to export again as UTF-8 or convert it with iconv.
+ * no initialisation. Text is UTF-8 (a BOM is skipped), or else read as Windows-1252
+ * (Latin-1), as older exports are written; UTF-16 and binary data are refused with the
+ * advice to export again.
  */
 int bank_parse(const char *data, size_t len, const char *format,
     const struct config_source *src, const char *zone, const char *name,

@@ -306,3 +306,39 @@ bankfield_tab_table(const char *data, size_t len, struct csv_table *t)
 		line++;
 	}
 }
+
+/* Windows-1252's 0x80-0x9f; Latin-1 (ISO 8859-1) is the same elsewhere. 0xfffd: unused. */
+static const unsigned short cp1252_high[32] = {
+	0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
+	0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
+};
+
+char *
+bankfield_to_utf8(const char *data, size_t len, size_t *outlen)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	struct buf b;
+
+	if (utf8_valid(data, len, NULL) || memchr(data, '\0', len) != NULL ||
+	    (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))))
+		return NULL;
+	buf_init(&b);
+	for (size_t i = 0; i < len; i++) {
+		unsigned cp = u[i] >= 0x80 && u[i] < 0xa0 ? cp1252_high[u[i] - 0x80] : u[i];
+
+		if (cp < 0x80) {
+			buf_addch(&b, (char)cp);
+		} else if (cp < 0x800) {
+			buf_addch(&b, (char)(0xc0 | cp >> 6));
+			buf_addch(&b, (char)(0x80 | (cp & 0x3f)));
+		} else {
+			buf_addch(&b, (char)(0xe0 | cp >> 12));
+			buf_addch(&b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+			buf_addch(&b, (char)(0x80 | (cp & 0x3f)));
+		}
+	}
+	*outlen = b.len;
+	return buf_detach(&b);
+}

@@ -58,6 +58,13 @@ const char *bankfield_quote(const char *s, char out[64]);
 void bankfield_sepa(const char *s, char **desc, char **name, char **iban);
 
 /*
+ * Older exports (Rabobank's among them) are Windows-1252 or Latin-1 text: a copy of data
+ * as UTF-8 when it is not UTF-8 already (the caller frees it), else NULL. UTF-16 and
+ * binary data also give NULL, for bankfield_check_text() to refuse.
+ */
+char *bankfield_to_utf8(const char *data, size_t len, size_t *outlen);
+
+/*
  * 0 if data[0..len) is UTF-8 text with something in it; else -1 with err "NAME:LINE: ..."
  * saying what it is instead (UTF-16, binary, Latin-1, empty) and what to do.
  */
