@@ -91,7 +91,15 @@ demo: noshowd noshowctl
 	@tools/deps.sh demo
 	@conf/demo/run.sh
 
-bench: noshowd noshowctl
+# The policy-tick bench (tests/bench/tick.c) and its databases (tests/bench/tickgen.c) are
+# built against the library like the unit tests.
+BENCH_BINS = build/bench/tick build/bench/tickgen
+
+$(BENCH_BINS): build/bench/%: tests/bench/%.c tests/bench/tickgen.h build/libnoshow.a
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) -Itests/bench -o $@ $< build/libnoshow.a $(LDFLAGS) $(LIBS)
+
+bench: noshowd noshowctl $(BENCH_BINS)
 	@tools/deps.sh bench
 	@tests/bench/run.sh
 

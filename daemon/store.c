@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,14 @@ store_migrate(struct store *s, char err[])
 int
 store_open(struct store *s, const char *path, char err[])
 {
+	/*
+	 * SQLite allocates and frees some 86 KB for every write that checks an IN (...)
+	 * constraint; with glibc's default trim threshold the heap's top is given back to the
+	 * kernel and taken again each time, which cost a policy tick up to 40% (make bench).
+	 * Keep a few MB instead.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |

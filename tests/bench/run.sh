@@ -9,6 +9,14 @@
 # to the floor of the same rounds, never as an absolute time: the machine may be shared.
 # The table goes to stdout and, as one JSON document, to build/bench/last.json.
 #
+# Then tests/bench/tick.c times one policy tick (duties_run) and the next-due lookup
+# (duties_next) over databases of 1,000, 100,000 and 1,000,000 bookings holding the same 100
+# bookings due (made by tests/bench/tickgen.c, kept in build/bench/tickdb until the schema or
+# the generator changes; the million takes about half a minute to make, 1 GB on disk). Each
+# figure is the median of BENCH_TICK_RUNS (7) runs, each from a fresh copy; the target is
+# the million's tick at most 1.5 times the thousand's. JSON: build/bench/tick.json.
+# BENCH_TICK=0 skips this part, BENCH_TICK=only runs nothing else.
+#
 # Exit status 0 when everything was measured, even when a target is MISSED (this is a
 # benchmark, not a test); 1 when something could not be measured. BENCH_KEEP=1 keeps the
 # work directory (databases, configs, feeds, outputs) for profiling.
@@ -19,12 +27,13 @@ top=$(pwd)
 out=build/bench
 mkdir -p "$out"
 
-for p in noshowd noshowctl; do
+for p in noshowd noshowctl build/bench/tick build/bench/tickgen; do
 	if [ ! -x "./$p" ]; then
 		echo "bench: ./$p is not built; run \`make bench\`" >&2
 		exit 1
 	fi
 done
+tick=${BENCH_TICK:-1}
 
 # The floor is compiled like noshowd (the Makefile's default CFLAGS unless make was given
 # others), against the same pkg-config flags.
@@ -46,12 +55,45 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-python3 tests/bench/genfeed.py --out "$work/base.ics" --changed "$work/changed.ics"
-
-echo "bench: noshowd vs floor, median of ${BENCH_RUNS:-3} runs (CFLAGS: $cflags)"
 rc=0
-python3 tests/bench/bench.py --noshowd ./noshowd --floor "$out/floor" --work "$work" \
-	--base "$work/base.ics" --changed "$work/changed.ics" --httpd tests/httpd.py \
-	--runs "${BENCH_RUNS:-3}" --json "$out/last.json" || rc=$?
-python3 tests/bench/smtp.py --noshowd ./noshowd --work "$work" || rc=$?
+if [ "$tick" != only ]; then
+	python3 tests/bench/genfeed.py --out "$work/base.ics" --changed "$work/changed.ics"
+
+	echo "bench: noshowd vs floor, median of ${BENCH_RUNS:-3} runs (CFLAGS: $cflags)"
+	python3 tests/bench/bench.py --noshowd ./noshowd --floor "$out/floor" --work "$work" \
+		--base "$work/base.ics" --changed "$work/changed.ics" --httpd tests/httpd.py \
+		--runs "${BENCH_RUNS:-3}" --json "$out/last.json" || rc=$?
+	python3 tests/bench/smtp.py --noshowd ./noshowd --work "$work" || rc=$?
+fi
+
+if [ "$tick" != 0 ]; then
+	# The databases depend on the schema and the generator only: made again when either
+	# changes, else reused (the stamp is written last, so a failed run makes them again).
+	dbdir=$out/tickdb
+	sizes="1000 100000 1000000"
+	stamp=$(cat build/gen_migrations.c daemon/ref.c tests/bench/tickgen.c \
+		tests/bench/tickgen.h | cksum)
+	if [ "$(cat "$dbdir/stamp" 2>/dev/null)" != "$stamp" ]; then
+		rm -rf "$dbdir"
+		mkdir -p "$dbdir"
+		for n in $sizes; do
+			printf 'bench: tick database of %s bookings: ' "$n"
+			if ! build/bench/tickgen "$n" "$dbdir/bookings-$n.db"; then
+				echo "bench: INVALID: tests/bench/tickgen.c failed" >&2
+				exit 1
+			fi
+		done
+		echo "$stamp" > "$dbdir/stamp"
+	fi
+	runs=${BENCH_TICK_RUNS:-7}
+	echo "bench: policy tick over 1,000 / 100,000 / 1,000,000 bookings with the same 100" \
+		"due, median of $runs runs (CFLAGS: $cflags)"
+	set --
+	for n in $sizes; do
+		set -- "$@" "$dbdir/bookings-$n.db"
+	done
+	mkdir -p "$work/tick"
+	build/bench/tick -r "$runs" -w "$work/tick" -j "$out/tick.json" \
+		-t "$top/conf/templates" "$@" || rc=$?
+fi
 exit $rc
