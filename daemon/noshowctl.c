@@ -230,6 +230,42 @@ cmd_outbox(struct ctl *x, int argc, char **argv)
 	return 0;
 }
 
+/* The first moment of the month of t, in zone. */
+static time_t
+ctl_month_start(time_t t, const char *zone)
+{
+	struct tm tm;
+	time_t out = t;
+
+	if (days_utc_to_local(t, zone, &tm) == 0)
+		days_local_to_utc(tm.tm_year + 1900, tm.tm_mon + 1, 1, 0, 0, 0, zone, &out);
+	return out;
+}
+
+static int
+cmd_report(struct ctl *x, int argc, char **argv)
+{
+	int missing = 0, rc;
+	const char *from_text = opt_value(&argc, argv, "--from", &missing);
+	const char *to_text = opt_value(&argc, argv, "--to", &missing);
+	time_t from = ctl_month_start(x->v.now, x->c.timezone), to = x->v.now;
+
+	if (missing)
+		return usage_error("--from and --to need a date");
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 1)
+		return usage_error("report takes no arguments besides --from and --to");
+	if (from_text != NULL && days_parse_iso(from_text, x->c.timezone, &from) < 0)
+		return usage_error("report: --from \"%s\" is not a date (like 2027-01-01)",
+		    from_text);
+	if (to_text != NULL && days_parse_iso(to_text, x->c.timezone, &to) < 0)
+		return usage_error("report: --to \"%s\" is not a date (like 2027-02-01)", to_text);
+	if (to <= from)
+		return usage_error("report: --to must come after --from");
+	return view_report(&x->v, from, to) < 0 ? 1 : 0;
+}
+
 static int
 cmd_check_config(struct ctl *x, int argc, char **argv)
 {
@@ -253,6 +289,7 @@ static const struct command commands[] = {
 	{ "pay", "REF AMOUNT [--at TIME] [--note TEXT]", "record a payment", cmd_pay, 1 },
 	{ "release", "REF", "release a seat now", cmd_release, 1 },
 	{ "import", "payments FILE [--format F]", "import a bank statement", cmd_import, 1 },
+	{ "report", "[--from D] [--to D]", "what a period brought", cmd_report, 1 },
 	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },
 	{ "outbox", "[--failed] | retry ID", "messages waiting or failed", cmd_outbox, 1 },
 	{ "check-config", "", "check the configuration", cmd_check_config, 0 },

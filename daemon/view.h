@@ -38,4 +38,7 @@ void view_money_status(struct view *v, struct json *j);
 /* A booking's payments, inside the show document. */
 void view_payments(struct view *v, struct json *j, long long booking_id);
 
+/* noshowctl report over [from, to) (viewreport.c). */
+int view_report(struct view *v, time_t from, time_t to);
+
 #endif

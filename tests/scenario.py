@@ -22,6 +22,7 @@ block is the scenario's scratch directory.
   expect messages EMAIL KIND,KIND...  every message to EMAIL so far, in order ('-' = none)
   expect events EMAIL WHAT,WHAT...    the booking's events' `what`, in order
   expect status KEY VALUE             an integer of `status --json` (KEY.len for a list)
+  expect report FROM TO KEY VALUE     a field of `report --json --from FROM --to TO`
   expect text EMAIL KIND WORDS...     the last KIND message to EMAIL (sent into the
                                       maildir by a cycle) says WORDS in its text part
 """
@@ -158,6 +159,9 @@ class Scenario:
             body = self.mail_text(rest[0], rest[1])
             want = " ".join(rest[2:])
             self.check(label, want if want in " ".join(body.split()) else body, want)
+        elif kind == "report":
+            got = self.ctl_json("report", "--from", rest[0], "--to", rest[1])[rest[2]]
+            self.check(label, got, rest[3])
         elif kind == "status":
             key, v = rest[0], self.ctl_json("status")
             for part in key.split("."):
