@@ -25,7 +25,7 @@ struct compose_facts {
 	int64_t id;
 	char *ref, *email, *name, *language, *state, *session_id, *title, *location, *url;
 	char *description, *company, *vat, *customer_language;
-	time_t booked_at, pay_by, start, end;
+	time_t booked_at, pay_by, start, end, cancelled_at;
 	int64_t amount_due, amount_paid, price;
 	int invite_sequence;
 	int64_t seen_order;	/* for the waiting-list position */
@@ -45,7 +45,8 @@ compose_load(struct store *s, int64_t id, struct compose_facts *f)
 	sqlite3_stmt *q = store_q(s, "SELECT b.ref, b.email, coalesce(b.name, c.name), "
 	    "b.language, b.state, b.session_id, x.title, x.location, x.url, x.description, "
 	    "c.company, c.vat, c.language, b.booked_at, coalesce(b.pay_by, 0), x.start, x.end, "
-	    "b.amount_due, b.amount_paid, x.price, b.invite_sequence, b.seen_at FROM bookings b "
+	    "b.amount_due, b.amount_paid, x.price, b.invite_sequence, b.seen_at, "
+	    "coalesce(b.cancelled_at, 0) FROM bookings b "
 	    "JOIN sessions x ON x.id = b.session_id JOIN customers c ON c.email = b.email "
 	    "WHERE b.id = ?", "i", id);
 
@@ -75,6 +76,7 @@ compose_load(struct store *s, int64_t id, struct compose_facts *f)
 	f->price = sqlite3_column_int64(q, 19);
 	f->invite_sequence = sqlite3_column_int(q, 20);
 	f->seen_order = sqlite3_column_int64(q, 21);
+	f->cancelled_at = sqlite3_column_int64(q, 22);
 	sqlite3_reset(q);
 	return 0;
 }
@@ -278,6 +280,7 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	    f->seen_order, f->id));
 	set_duration(v, "waitlist_pay_within", p->waitlist_payment_time, lang);
 
+	set_date(v, "cancel_date", NULL, f->cancelled_at, c, lang);
 	set_duration(v, "free_cancel_before", p->free_cancel_before, lang);
 	set_date(v, "free_cancel_date", "free_cancel_time", f->start - p->free_cancel_before, c,
 	    lang);
@@ -285,7 +288,10 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	set_money(v, "late_cancel_amount", price * p->late_cancel_fee / 10000, lang);
 	tmpl_setf(v, "withdrawal_days", "%lld", (long long)(p->withdrawal_period / 86400));
 	set_date(v, "withdrawal_until", NULL, withdrawal_until, c, lang);
-	set_flag(v, "withdrawal_applies", !business && now < withdrawal_until);
+	/* At a cancellation, whether it fell in the period; before, whether it still can. */
+	set_flag(v, "withdrawal_applies", !business && (f->cancelled_at ?
+	    f->cancelled_at < withdrawal_until && f->cancelled_at < f->start :
+	    now < withdrawal_until));
 	set_flag(v, "rebook_once", p->rebook_once);
 
 	release_at = policy_release_at(p, f->pay_by, f->start);
@@ -314,11 +320,14 @@ compose_wants_invoice(const char *kind)
 }
 
 static const char *
-compose_invite_method(const char *kind, const struct compose_payment *pay)
+compose_invite_method(const char *kind, const struct compose_payment *pay,
+    const struct compose_facts *f)
 {
 	if (compose_wants_invoice(kind) || (pay != NULL && pay->revived))
 		return "REQUEST";
-	if (strcmp(kind, "release") == 0)
+	/* A seat that is gone: take the event out of the calendar it was put in. */
+	if (f->invite_sequence > 0 && (strcmp(kind, "release") == 0 ||
+	    strcmp(kind, "cancellation") == 0 || strcmp(kind, "late-cancellation") == 0))
 		return "CANCEL";
 	return NULL;
 }
@@ -376,7 +385,7 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 		goto out;
 	}
 	message_new_id(c->mail.from, msgid);
-	if ((method = compose_invite_method(kind, pay)) != NULL) {
+	if ((method = compose_invite_method(kind, pay, &f)) != NULL) {
 		struct invite iv;
 		const char *at = strchr(c->mail.from, '@');
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cancel.h"
 #include "ingest.h"
 #include "log.h"
 #include "policy.h"
@@ -178,14 +179,32 @@ ingest_known(struct store *s, const char *source, time_t now, size_t *count)
 	return ids;
 }
 
+/*
+ * The customer cancelled in the source: under the policy (cancel.c), as of the last poll at
+ * which the booking still stood (`since`), the earliest moment it can have happened.
+ */
 static int
-ingest_cancel(struct store *s, int64_t id, enum booking_state st, time_t now,
-    const char *cause, const char *detail, struct ingest_counts *n)
+ingest_cancel(struct store *s, const struct config *c, int64_t id, time_t since, time_t now,
+    const char *cause, struct ingest_counts *n)
+{
+	int done;
+
+	if (cancel_booking(s, c, id, since, now, cause, &done) < 0)
+		return -1;
+	n->cancelled += done;
+	return 0;
+}
+
+/* The trainer cancelled the session: everyone is freed, nothing is due. */
+static int
+ingest_session_cancel(struct store *s, int64_t id, enum booking_state st, time_t now,
+    const char *cause, struct ingest_counts *n)
 {
 	if (!policy_is_active(st))
 		return 0;
 	n->cancelled++;
-	return seats_set_state(s, id, st, BOOKING_CANCELLED, 0, 0, now, cause, detail);
+	return seats_set_state(s, id, st, BOOKING_CANCELLED, 0, 0, now, cause,
+	    "the session was cancelled by the trainer; nothing is due");
 }
 
 /* What pass 1 learnt about a feed booking that the store already has. */
@@ -239,6 +258,9 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 	size_t nknown = 0;
 	char *seen = NULL;
 	char cause[300];
+	/* The last good poll: a cancellation found now happened after it, at the earliest. */
+	time_t since = (time_t)store_int(s, now, "SELECT coalesce(last_ok, ?1) FROM sources "
+	    "WHERE name = ?2", "it", (int64_t)now, src->name);
 
 	memset(n, 0, sizeof(*n));
 	snprintf(cause, sizeof(cause), "source %s", src->name);
@@ -302,8 +324,8 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 				    NULL, NULL, "back in the source");
 				n->returned++;
 			}
-			if (fb->cancelled && ingest_cancel(s, found[i], state[i].state, now,
-			    cause, "cancelled in the source", n) < 0)
+			if (fb->cancelled && policy_is_active(state[i].state) &&
+			    ingest_cancel(s, c, found[i], since, now, cause, n) < 0)
 				goto fail;
 			continue;
 		}
@@ -348,8 +370,8 @@ ingest_feed(struct store *s, const struct config *c, const struct config_source 
 			id = sqlite3_column_int64(q, 0);
 			snprintf(st, sizeof(st), "%s", store_col_text(q, 1));
 			sqlite3_reset(q);
-			if (ingest_cancel(s, id, (enum booking_state)policy_state_parse(st), now, cause,
-			    "the session was cancelled by the trainer; nothing is due", n) < 0)
+			if (ingest_session_cancel(s, id, (enum booking_state)policy_state_parse(st),
+			    now, cause, n) < 0)
 				goto fail;
 		}
 	}

@@ -234,3 +234,22 @@ policy_refund_due(enum booking_state state, int64_t amount_due, int64_t paid)
 		return 0;
 	return paid - amount_due;
 }
+
+struct policy_cancellation
+policy_cancel(const struct config_policy *p, enum booking_state state, int business,
+    time_t booked, time_t start, int64_t price, time_t at)
+{
+	struct policy_cancellation r = { CANCEL_FREE, 0 };
+
+	if (!policy_holds_seat(state))
+		return r;
+	if (!business && at < booked + p->withdrawal_period && at < start) {
+		r.kind = CANCEL_WITHDRAWAL;
+		return r;
+	}
+	if (at <= start - p->free_cancel_before)
+		return r;
+	r.fee = price * p->late_cancel_fee / 10000;
+	r.kind = r.fee > 0 ? CANCEL_LATE : CANCEL_FREE;
+	return r;
+}

@@ -140,4 +140,26 @@ struct policy_payment policy_pay(const struct config_policy *p, enum booking_sta
    the seat they wait for). */
 int64_t policy_refund_due(enum booking_state state, int64_t amount_due, int64_t paid);
 
+enum policy_cancel_kind {
+	CANCEL_FREE,		/* early enough, or no seat was held: nothing due */
+	CANCEL_WITHDRAWAL,	/* a consumer's statutory right of withdrawal: free */
+	CANCEL_LATE,		/* late_cancel_fee percent of the price is due */
+};
+
+struct policy_cancellation {
+	enum policy_cancel_kind kind;
+	int64_t fee;		/* cents due; 0 unless CANCEL_LATE */
+};
+
+/*
+ * A cancellation at `at` (rule 6). A consumer who cancels within withdrawal_period of
+ * booking and before the start withdraws, free of charge, whatever the trainer's terms;
+ * anyone who cancels at least free_cancel_before the start pays nothing; a booking that held
+ * no seat (waitlisted) never pays; otherwise late_cancel_fee percent of the price is due (a
+ * fee of 0 is a free cancellation).
+ */
+struct policy_cancellation policy_cancel(const struct config_policy *p,
+    enum booking_state state, int business, time_t booked, time_t start, int64_t price,
+    time_t at);
+
 #endif

@@ -621,6 +621,53 @@ START_TEST(refund_due)
 }
 END_TEST
 
+/* Rule 6 at its edges, with the defaults: free 7d before, withdrawal 14d, fee 50%. */
+START_TEST(cancel_edges)
+{
+	time_t start = at("2027-03-10T09:00"), booked = at("2027-01-04T10:00");
+	struct policy_cancellation r;
+
+	/* Exactly free_cancel_before the start: still free; a second later: the fee. */
+	r = policy_cancel(&p, BOOKING_CONFIRMED, 0, booked, start, PRICE, start - 7 * DAY);
+	ck_assert_int_eq(r.kind, CANCEL_FREE);
+	ck_assert_int_eq(r.fee, 0);
+	r = policy_cancel(&p, BOOKING_CONFIRMED, 0, booked, start, PRICE, start - 7 * DAY + 1);
+	ck_assert_int_eq(r.kind, CANCEL_LATE);
+	ck_assert_int_eq(r.fee, 14750);
+	/* A waitlisted booking held no seat: never a fee. */
+	r = policy_cancel(&p, BOOKING_WAITLISTED, 0, booked, start, PRICE, start - 3600);
+	ck_assert_int_eq(r.kind, CANCEL_FREE);
+	/* late_cancel_fee 0: a late cancellation is free. */
+	p.late_cancel_fee = 0;
+	r = policy_cancel(&p, BOOKING_PENDING, 0, booked, start, PRICE, start - 3600);
+	ck_assert_int_eq(r.kind, CANCEL_FREE);
+}
+END_TEST
+
+/* A consumer's withdrawal: within withdrawal_period of booking and before the start. */
+START_TEST(cancel_withdrawal)
+{
+	time_t start = at("2027-03-10T09:00"), booked = at("2027-03-01T10:00");
+	struct policy_cancellation r;
+
+	r = policy_cancel(&p, BOOKING_PENDING, 0, booked, start, PRICE, start - 3600);
+	ck_assert_int_eq(r.kind, CANCEL_WITHDRAWAL);
+	ck_assert_int_eq(r.fee, 0);
+	/* A business has no right of withdrawal. */
+	r = policy_cancel(&p, BOOKING_PENDING, 1, booked, start, PRICE, start - 3600);
+	ck_assert_int_eq(r.kind, CANCEL_LATE);
+	/* Not once the session has started, even within 14 days of booking. */
+	r = policy_cancel(&p, BOOKING_CONFIRMED, 0, booked, start, PRICE, start);
+	ck_assert_int_eq(r.kind, CANCEL_LATE);
+	/* The period's last second, and the first second after it. */
+	booked = start - 20 * DAY;
+	r = policy_cancel(&p, BOOKING_CONFIRMED, 0, booked, start, PRICE, booked + 14 * DAY - 1);
+	ck_assert_int_eq(r.kind, CANCEL_WITHDRAWAL);
+	r = policy_cancel(&p, BOOKING_CONFIRMED, 0, booked, start, PRICE, booked + 14 * DAY);
+	ck_assert_int_eq(r.kind, CANCEL_LATE);
+}
+END_TEST
+
 static Suite *
 money_suite(void)
 {
@@ -654,6 +701,8 @@ money_suite(void)
 	tcase_add_test(tc, pay_released_stays);
 	tcase_add_test(tc, pay_cancelled_stays);
 	tcase_add_test(tc, refund_due);
+	tcase_add_test(tc, cancel_edges);
+	tcase_add_test(tc, cancel_withdrawal);
 	suite_add_tcase(s, tc);
 	return s;
 }
