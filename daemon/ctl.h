@@ -51,4 +51,9 @@ int cmd_pay(struct ctl *x, int argc, char **argv);
 int cmd_release(struct ctl *x, int argc, char **argv);
 int cmd_import(struct ctl *x, int argc, char **argv);
 
+/* Commands about a booking's course (ctlbook.c). */
+int cmd_cancel(struct ctl *x, int argc, char **argv);
+int cmd_attend(struct ctl *x, int argc, char **argv);
+int cmd_noshow(struct ctl *x, int argc, char **argv);
+
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attendance.h"
 #include "compose.h"
 #include "days.h"
 #include "duties.h"
@@ -16,8 +17,8 @@ duties_load(struct store *s, int64_t id, struct policy_booking *b, char **sessio
 {
 	sqlite3_stmt *q = store_q(s, "SELECT b.state, coalesce(b.told_at, b.seen_at), "
 	    "coalesce(b.pay_by, 0), x.start, x.end, b.amount_due, b.amount_paid, b.reminded, "
-	    "coalesce(b.debt_due, 0), b.session_id FROM bookings b JOIN sessions x ON "
-	    "x.id = b.session_id WHERE b.id = ?", "i", id);
+	    "coalesce(b.debt_due, 0), b.session_id, x.attendance FROM bookings b JOIN sessions x "
+	    "ON x.id = b.session_id WHERE b.id = ?", "i", id);
 	int st;
 
 	if (store_step(s, q) <= 0)
@@ -34,6 +35,7 @@ duties_load(struct store *s, int64_t id, struct policy_booking *b, char **sessio
 	b->reminded = sqlite3_column_int(q, 7);
 	b->debt_due = sqlite3_column_int64(q, 8);
 	*session = store_col_dup(q, 9);
+	b->attendance = sqlite3_column_int(q, 10);
 	sqlite3_reset(q);
 	return 0;
 }
@@ -95,6 +97,11 @@ duties_apply(struct store *s, const struct config *c, int64_t id,
 			rc = store_event(s, now, id, NULL, "policy debt", "debt-due", NULL, NULL,
 			    detail);
 		break;
+	case POLICY_NO_SHOW: {
+		char err[ERR_MAX];
+
+		return attendance_mark(s, c, id, 0, now, "policy no-show", err);
+	}
 	default:
 		return 0;
 	}

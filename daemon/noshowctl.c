@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cancel.h"
 #include "config.h"
 #include "ctl.h"
 #include "cycle.h"
@@ -231,64 +230,6 @@ cmd_outbox(struct ctl *x, int argc, char **argv)
 	return 0;
 }
 
-/* Give the seat booking `id` held to its session's waiting list. */
-static int
-ctl_fill(struct ctl *x, int64_t id)
-{
-	char *session = store_text(&x->s, "SELECT session_id FROM bookings WHERE id = ?", "i",
-	    id);
-	int rc = session ? seats_fill(&x->s, &x->c, session, x->v.now, "policy waitlist") : -1;
-
-	free(session);
-	return rc < 0 ? -1 : 0;
-}
-
-static int
-cmd_cancel(struct ctl *x, int argc, char **argv)
-{
-	int missing = 0, done = 0, rc;
-	const char *at_text = opt_value(&argc, argv, "--at", &missing);
-	time_t at = x->v.now;
-	int64_t id;
-
-	if (missing)
-		return usage_error("--at needs a moment");
-	if ((rc = opt_leftover(argc, argv)) != 0)
-		return rc;
-	if (argc != 2)
-		return usage_error("cancel needs one reference");
-	if (at_text != NULL && days_parse_iso(at_text, x->c.timezone, &at) < 0)
-		return usage_error("cancel: --at \"%s\" is not a moment (like 2027-01-04T09:00)",
-		    at_text);
-	if (at > x->v.now)
-		return usage_error("cancel: --at is in the future");
-	if ((id = ctl_booking(x, "cancel", argv[1])) <= 0 || store_begin(&x->s) < 0)
-		return 1;
-	if (cancel_booking(&x->s, &x->c, id, at, x->v.now, "command cancel", &done) < 0 ||
-	    (done && ctl_fill(x, id) < 0) || duties_run(&x->s, &x->c, x->v.now, 0) < 0) {
-		store_rollback(&x->s);
-		fprintf(stderr, "noshowctl: cancel: %s\n", x->s.error);
-		return 1;
-	}
-	if (!done) {
-		char *st = store_text(&x->s, "SELECT state FROM bookings WHERE id = ?", "i", id);
-
-		store_rollback(&x->s);
-		fprintf(stderr, "noshowctl: cancel: %s is %s: only a waitlisted, pending or "
-		    "confirmed booking can be cancelled\n", argv[1], st ? st : "gone");
-		free(st);
-		return 1;
-	}
-	if (store_commit(&x->s) < 0) {
-		fprintf(stderr, "noshowctl: cancel: %s\n", x->s.error);
-		return 1;
-	}
-	if (!x->v.json)
-		printf("cancelled %s\n", argv[1]);
-	view_booking_line(&x->v, id);
-	return 0;
-}
-
 /* The first moment of the month of t, in zone. */
 static time_t
 ctl_month_start(time_t t, const char *zone)
@@ -348,6 +289,8 @@ static const struct command commands[] = {
 	{ "pay", "REF AMOUNT [--at TIME] [--note TEXT]", "record a payment", cmd_pay, 1 },
 	{ "release", "REF", "release a seat now", cmd_release, 1 },
 	{ "cancel", "REF [--at TIME]", "cancel under the policy", cmd_cancel, 1 },
+	{ "attend", "REF...", "mark present", cmd_attend, 1 },
+	{ "noshow", "REF...", "mark absent (the no-show fee is due)", cmd_noshow, 1 },
 	{ "import", "payments FILE [--format F]", "import a bank statement", cmd_import, 1 },
 	{ "report", "[--from D] [--to D]", "what a period brought", cmd_report, 1 },
 	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },

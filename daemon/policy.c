@@ -162,8 +162,20 @@ policy_due(const struct config_policy *p, const struct policy_booking *b, time_t
 {
 	struct policy_duty d = { POLICY_NOTHING, 0, 0 };
 	int64_t balance = b->amount_due - b->amount_paid;
+	int open = b->state == BOOKING_PENDING || b->state == BOOKING_CONFIRMED;
 	time_t release, remind, debt;
 
+	/* Rule 7: only a session with attendance data marks anyone absent. */
+	if (open && b->attendance) {
+		time_t no_show = b->end + p->no_show_after;
+
+		if (now >= no_show) {
+			d.action = POLICY_NO_SHOW;
+			d.at = no_show;
+			return d;
+		}
+		d.next = no_show;
+	}
 	if (balance <= 0 || b->pay_by == 0)
 		return d;
 	if (b->state == BOOKING_PENDING &&
@@ -186,7 +198,7 @@ policy_due(const struct config_policy *p, const struct policy_booking *b, time_t
 		d.next = policy_sooner(d.next, release, now);
 		if (release != 0)
 			return d;	/* released before it could become a debt */
-	} else if (b->state != BOOKING_PENDING && b->state != BOOKING_CONFIRMED) {
+	} else if (!open && b->state != BOOKING_ATTENDED) {
 		return d;
 	}
 	if (b->debt_due == 0) {
@@ -200,6 +212,12 @@ policy_due(const struct config_policy *p, const struct policy_booking *b, time_t
 		d.next = policy_sooner(d.next, debt, now);
 	}
 	return d;
+}
+
+int64_t
+policy_no_show_fee(const struct config_policy *p, int64_t price)
+{
+	return price * p->no_show_fee / 10000;
 }
 
 struct policy_payment

@@ -92,6 +92,8 @@ struct policy_booking {
 	int64_t amount_due, amount_paid;
 	int reminded;		/* the payment reminder went out */
 	time_t debt_due;	/* 0 = the balance has not fallen due as a debt yet */
+	int attendance;		/* the session has attendance data (a present mark or a
+				   participant report) */
 };
 
 enum policy_action {
@@ -99,6 +101,7 @@ enum policy_action {
 	POLICY_REMIND,		/* send the payment reminder (rule 4) */
 	POLICY_RELEASE,		/* release the unpaid seat (rule 5) */
 	POLICY_DEBT_DUE,	/* the balance is now a debt, due since `at` (rules 5, 8, 11) */
+	POLICY_NO_SHOW,		/* nobody marked the booking present (rule 7) */
 };
 
 struct policy_duty {
@@ -109,7 +112,9 @@ struct policy_duty {
 
 /*
  * What falls due for a booking at `now`. Apply the action and ask again until the answer is
- * POLICY_NOTHING, whose `next` is when to ask next. Catching up after downtime, the later
+ * POLICY_NOTHING, whose `next` is when to ask next. A pending or confirmed booking of a
+ * session with attendance data that nobody marked becomes a no-show at end +
+ * no_show_after; without attendance data nobody is ever marked absent. Catching up after downtime, the later
  * action wins: a seat due for release is released without a reminder first, and a
  * reminder is never sent once pay-by has passed. A reminder is only sent when its moment
  * (pay_by - remind_before) comes after the customer was told the pay-by: otherwise the
@@ -117,6 +122,9 @@ struct policy_duty {
  */
 struct policy_duty policy_due(const struct config_policy *p, const struct policy_booking *b,
     time_t now);
+
+/* The no-show fee (rule 7): no_show_fee percent of the price. */
+int64_t policy_no_show_fee(const struct config_policy *p, int64_t price);
 
 /* Where a payment leaves a booking (rule 5 and 11). */
 struct policy_payment {

@@ -668,6 +668,32 @@ START_TEST(cancel_withdrawal)
 }
 END_TEST
 
+/* Rule 7: no-show at end + no_show_after, only with attendance data, paid or not. */
+START_TEST(no_show_needs_attendance)
+{
+	time_t start = at("2027-04-06T09:00");
+	struct policy_booking b = booking(BOOKING_CONFIRMED, start - 30 * DAY, start - 3 * DAY,
+	    start);
+
+	b.amount_paid = PRICE;
+	/* Paid and no attendance data: never anything to do. */
+	CK_NOTHING(policy_due(&p, &b, b.end + 30 * DAY), 0);
+	b.attendance = 1;
+	CK_NOTHING(policy_due(&p, &b, b.end), b.end + DAY);
+	CK_NOTHING(policy_due(&p, &b, b.end + DAY - 1), b.end + DAY);
+	CK_ACTION(policy_due(&p, &b, b.end + DAY), POLICY_NO_SHOW, b.end + DAY);
+	/* A marked booking is done with. */
+	b.state = BOOKING_ATTENDED;
+	CK_NOTHING(policy_due(&p, &b, b.end + 2 * DAY), 0);
+	/* Attended and unpaid: the price is a debt from the end. */
+	b.amount_paid = 0;
+	CK_ACTION(policy_due(&p, &b, b.end + 2 * DAY), POLICY_DEBT_DUE, b.end);
+	ck_assert_int_eq(policy_no_show_fee(&p, PRICE), PRICE);
+	p.no_show_fee = 5000;
+	ck_assert_int_eq(policy_no_show_fee(&p, PRICE), 14750);
+}
+END_TEST
+
 static Suite *
 money_suite(void)
 {
@@ -703,6 +729,7 @@ money_suite(void)
 	tcase_add_test(tc, refund_due);
 	tcase_add_test(tc, cancel_edges);
 	tcase_add_test(tc, cancel_withdrawal);
+	tcase_add_test(tc, no_show_needs_attendance);
 	suite_add_tcase(s, tc);
 	return s;
 }
