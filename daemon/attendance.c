@@ -47,6 +47,8 @@ attendance_mark(struct store *s, const struct config *c, int64_t id, int present
 	detail = present ? xstrdup("present") : xasprintf("absent: no-show fee %s", text);
 	rc = seats_set_state(s, id, st, to, due, pay_by, now, cause, detail);
 	free(detail);
+	if (rc == 0)
+		rc = seats_incident(s, c, id, !present, now, cause);
 	/*
 	 * Someone marked present: the session has attendance data, so its unmarked bookings
 	 * are looked at again. Marking one person absent says nothing about the others.

@@ -53,6 +53,8 @@ cancel_booking(struct store *s, const struct config *c, int64_t id, time_t at, t
 	if (rc == 0)
 		rc = store_exec(s, "UPDATE bookings SET cancelled_at = ? WHERE id = ?", "ii",
 		    (int64_t)at, id);
+	if (rc == 0 && d.kind == CANCEL_LATE)
+		rc = seats_incident(s, c, id, 1, now, cause);
 	/* A fee not paid is a debt from the moment it arose (rule 8). */
 	if (rc == 0 && d.fee > paid) {
 		money_format_plain(d.fee - paid, fee);

@@ -55,5 +55,6 @@ int cmd_import(struct ctl *x, int argc, char **argv);
 int cmd_cancel(struct ctl *x, int argc, char **argv);
 int cmd_attend(struct ctl *x, int argc, char **argv);
 int cmd_noshow(struct ctl *x, int argc, char **argv);
+int cmd_customer(struct ctl *x, int argc, char **argv);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * noshowctl's commands about one booking's course: cancel, attend, noshow. Each is one
- * transaction that records the change and lets the policy look at once (duties_run), so a
- * command applies the same rules as the daemon.
+ * noshowctl's commands about a booking's course and its customer: cancel, attend, noshow,
+ * customer. Each is one transaction that records the change and lets the policy look at
+ * once (duties_run), so a command applies the same rules as the daemon.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,9 @@
 #include "days.h"
 #include "duties.h"
 #include "seats.h"
+#include "json.h"
+#include "money.h"
+#include "policy.h"
 #include "util.h"
 
 /* Give the seat booking `id` held to its session's waiting list. */
@@ -129,4 +132,107 @@ int
 cmd_noshow(struct ctl *x, int argc, char **argv)
 {
 	return ctl_mark(x, argc, argv, 0);
+}
+
+/* One customer's details, standing and record. */
+static int
+ctl_customer_show(struct ctl *x, const char *email)
+{
+	sqlite3_stmt *q = store_q(&x->s, "SELECT coalesce(c.name, ''), c.company, c.vat, "
+	    "c.standing, c.standing_set, (SELECT count(*) FROM bookings b WHERE b.email = c.email), "
+	    "(SELECT count(*) FROM bookings b WHERE b.email = c.email AND b.incident = 1), "
+	    "(SELECT coalesce(sum(amount_due - amount_paid), 0) FROM bookings b WHERE "
+	    "b.email = c.email AND amount_due > amount_paid) FROM customers c WHERE c.email = ?",
+	    "t", email);
+	char bal[32];
+
+	if (store_step(&x->s, q) <= 0)
+		return -1;
+	if (x->v.json) {
+		struct json j;
+
+		json_init(&j, stdout, x->c.timezone);
+		json_obj(&j);
+		json_key(&j, "email"); json_str(&j, email);
+		json_key(&j, "name"); json_str(&j, store_col_text(q, 0));
+		json_key(&j, "company");
+		json_str(&j, sqlite3_column_type(q, 1) == SQLITE_NULL ? NULL : store_col_text(q, 1));
+		json_key(&j, "vat");
+		json_str(&j, sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : store_col_text(q, 2));
+		json_key(&j, "standing"); json_str(&j, store_col_text(q, 3));
+		json_key(&j, "standing_set"); json_bool(&j, sqlite3_column_int(q, 4));
+		json_key(&j, "bookings"); json_int(&j, sqlite3_column_int64(q, 5));
+		json_key(&j, "incidents"); json_int(&j, sqlite3_column_int64(q, 6));
+		json_key(&j, "open_balance"); json_int(&j, sqlite3_column_int64(q, 7));
+		json_obj_end(&j);
+		json_end(&j);
+	} else {
+		money_format_plain(sqlite3_column_int64(q, 7), bal);
+		printf("customer:  %s <%s>\n", store_col_text(q, 0), email);
+		if (*store_col_text(q, 1) || *store_col_text(q, 2))
+			printf("business:  %s%s%s\n", store_col_text(q, 1),
+			    *store_col_text(q, 2) ? ", VAT " : "", store_col_text(q, 2));
+		printf("standing:  %s (%s)\n", store_col_text(q, 3), sqlite3_column_int(q, 4) ?
+		    "set by hand" : "by incidents");
+		printf("bookings:  %lld, incidents %lld, open balance %s\n",
+		    (long long)sqlite3_column_int64(q, 5), (long long)sqlite3_column_int64(q, 6),
+		    bal);
+	}
+	sqlite3_reset(q);
+	return 0;
+}
+
+int
+cmd_customer(struct ctl *x, int argc, char **argv)
+{
+	int missing = 0, rc, nset;
+	int trust = opt_flag(&argc, argv, "--trust"), prepay = opt_flag(&argc, argv, "--prepay");
+	int block = opt_flag(&argc, argv, "--block");
+	const char *business = opt_value(&argc, argv, "--business", &missing);
+	const char *vat = opt_value(&argc, argv, "--vat", &missing);
+	const char *standing = trust ? "trusted" : prepay ? "prepay" : block ? "blocked" : NULL;
+	char *email;
+
+	if (missing)
+		return usage_error("--business and --vat need a value");
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 2)
+		return usage_error("customer needs one EMAIL");
+	if ((nset = trust + prepay + block) > 1)
+		return usage_error("customer: give one of --trust, --prepay and --block");
+	if ((business && !utf8_valid(business, strlen(business), NULL)) ||
+	    (vat && !utf8_valid(vat, strlen(vat), NULL)))
+		return usage_error("customer: --business and --vat must be UTF-8 text");
+	email = str_lower(str_trim(xstrdup(argv[1])));
+	if (store_int(&x->s, 0, "SELECT count(*) FROM customers WHERE email = ?", "t",
+	    email) == 0) {
+		fprintf(stderr, "noshowctl: customer: no customer %s (a customer exists once they "
+		    "booked)\n", email);
+		free(email);
+		return 1;
+	}
+	rc = 1;
+	if (store_begin(&x->s) < 0)
+		goto out;
+	if (standing != NULL)
+		store_exec(&x->s, "UPDATE customers SET standing = ?, standing_set = 1 WHERE "
+		    "email = ?", "tt", standing, email);
+	if (business != NULL)
+		store_exec(&x->s, "UPDATE customers SET company = nullif(?, '') WHERE email = ?",
+		    "tt", business, email);
+	if (vat != NULL)
+		store_exec(&x->s, "UPDATE customers SET vat = nullif(?, '') WHERE email = ?", "tt",
+		    vat, email);
+	if (standing != NULL || business != NULL || vat != NULL)
+		store_event(&x->s, x->v.now, 0, NULL, "command customer", "customer", NULL,
+		    standing, email);
+	if (store_commit(&x->s) < 0) {
+		fprintf(stderr, "noshowctl: customer: %s\n", x->s.error);
+		goto out;
+	}
+	rc = ctl_customer_show(x, email) < 0 ? 1 : 0;
+out:
+	free(email);
+	return rc;
 }

@@ -87,6 +87,8 @@ duties_apply(struct store *s, const struct config *c, int64_t id,
 	case POLICY_RELEASE:
 		detail = xasprintf("unpaid at its release moment %s", when);
 		rc = duties_release(s, c, id, now, "policy release", detail);
+		if (rc == 0)	/* released for non-payment: an incident (rule 9) */
+			rc = seats_incident(s, c, id, 1, now, "policy release");
 		break;
 	case POLICY_DEBT_DUE:
 		money_format_plain(b->amount_due - b->amount_paid, amount);

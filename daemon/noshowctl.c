@@ -291,6 +291,8 @@ static const struct command commands[] = {
 	{ "cancel", "REF [--at TIME]", "cancel under the policy", cmd_cancel, 1 },
 	{ "attend", "REF...", "mark present", cmd_attend, 1 },
 	{ "noshow", "REF...", "mark absent (the no-show fee is due)", cmd_noshow, 1 },
+	{ "customer", "EMAIL [--trust|--prepay|--block] [--business N] [--vat V]",
+	    "standing and details", cmd_customer, 1 },
 	{ "import", "payments FILE [--format F]", "import a bank statement", cmd_import, 1 },
 	{ "report", "[--from D] [--to D]", "what a period brought", cmd_report, 1 },
 	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },

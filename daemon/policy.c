@@ -44,6 +44,16 @@ policy_standing_name(enum standing s)
 	return (unsigned)s <= STANDING_BLOCKED ? standing_names[s] : "?";
 }
 
+enum standing
+policy_standing(const struct config_policy *p, int incidents)
+{
+	if (incidents >= p->block_after)
+		return STANDING_BLOCKED;
+	if (incidents >= p->prepay_after)
+		return STANDING_PREPAY;
+	return STANDING_TRUSTED;
+}
+
 int
 policy_standing_parse(const char *name)
 {

@@ -38,6 +38,11 @@ int policy_holds_seat(enum booking_state st);
 int policy_is_active(enum booking_state st);
 
 const char *policy_standing_name(enum standing s);
+/*
+ * A customer's standing by their incidents (rule 9): blocked from block_after incidents,
+ * prepay from prepay_after (0: everyone prepays), else trusted.
+ */
+enum standing policy_standing(const struct config_policy *p, int incidents);
 int policy_standing_parse(const char *name);
 
 /*

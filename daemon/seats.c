@@ -47,6 +47,7 @@ seats_customer(struct store *s, const struct seats_person *p, time_t now)
 	    p->email, p->name, p->company, p->vat, p->language, (int64_t)now);
 }
 
+/* Kept up to date by seats_incident(), or set by hand. */
 static enum standing
 seats_standing(struct store *s, const char *email)
 {
@@ -154,4 +155,36 @@ seats_fill(struct store *s, const struct config *c, const char *session_id, time
 		promoted++;
 	}
 	return s->failed ? -1 : promoted;
+}
+
+int
+seats_incident(struct store *s, const struct config *c, int64_t id, int incident,
+    time_t now, const char *cause)
+{
+	char *email = store_text(s, "SELECT email FROM bookings WHERE id = ?", "i", id);
+	char *before = NULL, *detail;
+	int64_t n;
+	const char *after;
+	int rc = -1;
+
+	if (email == NULL)
+		return -1;
+	store_exec(s, "UPDATE bookings SET incident = ? WHERE id = ?", "di", incident, id);
+	n = store_int(s, 0, "SELECT count(*) FROM bookings WHERE email = ? AND incident = 1", "t",
+	    email);
+	before = store_text(s, "SELECT standing FROM customers WHERE email = ? AND "
+	    "standing_set = 0", "t", email);
+	after = policy_standing_name(policy_standing(&c->policy, (int)n));
+	if (before != NULL && strcmp(before, after) != 0) {
+		detail = xasprintf("%lld incident%s", (long long)n, n == 1 ? "" : "s");
+		store_exec(s, "UPDATE customers SET standing = ? WHERE email = ?", "tt", after,
+		    email);
+		store_event(s, now, id, NULL, cause, "standing", before, after, detail);
+		free(detail);
+	}
+	if (!s->failed)
+		rc = 0;
+	free(before);
+	free(email);
+	return rc;
 }

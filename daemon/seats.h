@@ -51,6 +51,14 @@ int seats_set_state(struct store *s, int64_t booking_id, enum booking_state from
     const char *detail);
 
 /*
+ * Record whether booking `id` is an incident (rule 9: released for non-payment, cancelled
+ * late, a no-show) and bring its customer's standing up to date, unless the trainer set it
+ * by hand. A change of standing is an event. 0 or -1.
+ */
+int seats_incident(struct store *s, const struct config *c, int64_t id, int incident,
+    time_t now, const char *cause);
+
+/*
  * Promote waitlisted bookings, first seen first, while the session has free seats and has
  * not started. Returns the number promoted, or -1.
  */

@@ -17,11 +17,12 @@ block is the scenario's scratch directory.
                      in a file block) is that customer's booking reference, <badref:EMAIL>
                      the same with a wrong check character
   ctl! ARGS...       the same, must fail (exit 1)
-  expect state EMAIL STATE
+  expect state EMAIL STATE           (EMAIL/SESSION where a customer has several bookings)
   expect field EMAIL FIELD VALUE      a field of `bookings --json` (pay_by as ISO text)
   expect messages EMAIL KIND,KIND...  every message to EMAIL so far, in order ('-' = none)
   expect events EMAIL WHAT,WHAT...    the booking's events' `what`, in order
   expect status KEY VALUE             an integer of `status --json` (KEY.len for a list)
+  expect customer EMAIL KEY VALUE     a field of `customer EMAIL --json`
   expect report FROM TO KEY VALUE     a field of `report --json --from FROM --to TO`
   expect text EMAIL KIND WORDS...     the last KIND message to EMAIL (sent into the
                                       maildir by a cycle) says WORDS in its text part
@@ -104,10 +105,13 @@ class Scenario:
     def ctl_json(self, *args):
         return json.loads(self.ctl("--json", *args))
 
-    def booking(self, email):
-        hits = [b for b in self.ctl_json("bookings") if b["email"] == email]
+    def booking(self, who):
+        """who: EMAIL, or EMAIL/SESSION when the customer has several bookings."""
+        email, _, session = who.partition("/")
+        hits = [b for b in self.ctl_json("bookings")
+                if b["email"] == email and (not session or b["session"] == session)]
         if len(hits) != 1:
-            raise Failed("%d bookings for %s" % (len(hits), email))
+            raise Failed("%d bookings for %s" % (len(hits), who))
         return hits[0]
 
     def show(self, email):
@@ -150,7 +154,8 @@ class Scenario:
         elif kind == "field":
             self.check(label, self.booking(rest[0])[rest[1]], rest[2])
         elif kind == "messages":
-            msgs = [m["kind"] for m in self.show(rest[0])["messages"] if m["to"] == rest[0]]
+            to = rest[0].partition("/")[0]
+            msgs = [m["kind"] for m in self.show(rest[0])["messages"] if m["to"] == to]
             self.check(label, ",".join(msgs) or "-", rest[1])
         elif kind == "events":
             self.check(label, ",".join(e["what"] for e in self.show(rest[0])["events"]),
@@ -159,6 +164,8 @@ class Scenario:
             body = self.mail_text(rest[0], rest[1])
             want = " ".join(rest[2:])
             self.check(label, want if want in " ".join(body.split()) else body, want)
+        elif kind == "customer":
+            self.check(label, self.ctl_json("customer", rest[0])[rest[1]], " ".join(rest[2:]))
         elif kind == "report":
             got = self.ctl_json("report", "--from", rest[0], "--to", rest[1])[rest[2]]
             self.check(label, got, rest[3])

@@ -694,6 +694,20 @@ START_TEST(no_show_needs_attendance)
 }
 END_TEST
 
+/* Rule 9 with the defaults (prepay after 1 incident, blocked after 3) and at the edges. */
+START_TEST(standing_by_incidents)
+{
+	ck_assert_int_eq(policy_standing(&p, 0), STANDING_TRUSTED);
+	ck_assert_int_eq(policy_standing(&p, 1), STANDING_PREPAY);
+	ck_assert_int_eq(policy_standing(&p, 2), STANDING_PREPAY);
+	ck_assert_int_eq(policy_standing(&p, 3), STANDING_BLOCKED);
+	p.prepay_after = 0;	/* everyone prepays */
+	ck_assert_int_eq(policy_standing(&p, 0), STANDING_PREPAY);
+	p.block_after = 1;
+	ck_assert_int_eq(policy_standing(&p, 1), STANDING_BLOCKED);
+}
+END_TEST
+
 static Suite *
 money_suite(void)
 {
@@ -730,6 +744,7 @@ money_suite(void)
 	tcase_add_test(tc, cancel_edges);
 	tcase_add_test(tc, cancel_withdrawal);
 	tcase_add_test(tc, no_show_needs_attendance);
+	tcase_add_test(tc, standing_by_incidents);
 	suite_add_tcase(s, tc);
 	return s;
 }
