@@ -1,20 +1,23 @@
 /*
- * noshowctl's money commands: pay, release, import payments. Each is one transaction that
- * records the change and then lets the policy look at the booking at once (duties_run), so
- * a command applies the same rules as the daemon.
+ * noshowctl's money commands and imports: pay, release, import payments, import
+ * attendance. Each is one transaction that records the change and then lets the policy
+ * look at once (duties_run), so a command applies the same rules as the daemon.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attendance.h"
 #include "bank.h"
 #include "ctl.h"
 #include "days.h"
 #include "duties.h"
+#include "json.h"
 #include "money.h"
 #include "payments.h"
 #include "policy.h"
 #include "util.h"
+#include "zoom.h"
 
 /* The formats `import payments` tries, in order, when --format is not given. */
 static const char *const import_formats[] = { "ing", "rabobank", "abnamro", "bunq", NULL };
@@ -203,6 +206,63 @@ ctl_import_payments(struct ctl *x, const char *path, const char *format)
 	return rc;
 }
 
+static int
+ctl_import_attendance(struct ctl *x, const char *path, const char *session_arg)
+{
+	struct zoom_report r;
+	struct attendance_counts n;
+	char err[ERR_MAX], *data, *session = NULL;
+	size_t len;
+	int rc = 1;
+
+	if ((data = read_file(path, 16u << 20, &len, err)) == NULL) {
+		fprintf(stderr, "noshowctl: import attendance: %s\n", err);
+		return 1;
+	}
+	if (zoom_parse(data, len, x->c.timezone, path, &r, err) < 0) {
+		fprintf(stderr, "noshowctl: import attendance: %s\n", err);
+		free(data);
+		return 1;
+	}
+	free(data);
+	if (session_arg != NULL && (session = ctl_session(x, session_arg)) == NULL) {
+		zoom_report_release(&r);
+		return 1;
+	}
+	if (store_begin(&x->s) < 0)
+		goto out;
+	if (attendance_import(&x->s, &x->c, &r, session, x->v.now, "command import attendance",
+	    &n, err) < 0 || duties_run(&x->s, &x->c, x->v.now, 0) < 0) {
+		store_rollback(&x->s);
+		fprintf(stderr, "noshowctl: import attendance: %s: %s\n", path,
+		    *err ? err : x->s.error);
+		goto out;
+	}
+	if (store_commit(&x->s) < 0) {
+		fprintf(stderr, "noshowctl: import attendance: %s\n", x->s.error);
+		goto out;
+	}
+	if (x->v.json) {
+		struct json j;
+
+		json_init(&j, stdout, x->c.timezone);
+		json_obj(&j);
+		json_key(&j, "session"); json_str(&j, n.session);
+		json_key(&j, "present"); json_int(&j, n.present);
+		json_key(&j, "too_short"); json_int(&j, n.too_short);
+		json_key(&j, "not_booked"); json_int(&j, n.not_booked);
+		json_obj_end(&j);
+		json_end(&j);
+	} else
+		printf("%s: session %s: %d present, %d too short (under attend_min), %d not "
+		    "booked\n", path, n.session, n.present, n.too_short, n.not_booked);
+	rc = 0;
+out:
+	zoom_report_release(&r);
+	free(session);
+	return rc;
+}
+
 int
 cmd_import(struct ctl *x, int argc, char **argv)
 {
@@ -229,9 +289,9 @@ cmd_import(struct ctl *x, int argc, char **argv)
 		return ctl_import_payments(x, argv[2], format);
 	}
 	if (strcmp(argv[1], "attendance") == 0) {
-		fprintf(stderr, "noshowctl: import attendance: not supported by this version "
-		    "yet\n");
-		return 1;
+		if (format != NULL)
+			return usage_error("import attendance takes --session, not --format");
+		return ctl_import_attendance(x, argv[2], session);
 	}
 	return usage_error("import: \"%s\" is neither payments nor attendance", argv[1]);
 }

@@ -10,7 +10,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "outbox.h"
-#include "paysource.h"
+#include "exportsource.h"
 #include "duties.h"
 #include "util.h"
 
@@ -27,9 +27,8 @@ cycle_parse(const struct config *c, const struct config_source *src, const char 
 	case SOURCE_CSV:
 		return regcsv_parse(body, len, src, c->timezone, f, err);
 	case SOURCE_PAYMENTS_CSV:
-		return errf(err, "a payments-csv source is read by paysource_poll");
 	case SOURCE_ATTENDANCE_CSV:
-		return errf(err, "attendance-csv sources are not supported by this version yet");
+		return errf(err, "an export source is read by exportsource_poll");
 	}
 	return errf(err, "unknown source type");
 }
@@ -213,8 +212,8 @@ cycle_poll(struct store *s, const struct config *c, const struct config_source *
 	char *etag = NULL, *lastmod = NULL, *hash = NULL, *qhash = NULL;
 	int rc = 0;
 
-	if (src->type == SOURCE_PAYMENTS_CSV)
-		return paysource_poll(s, c, src, now, dry_run, out);
+	if (src->type == SOURCE_PAYMENTS_CSV || src->type == SOURCE_ATTENDANCE_CSV)
+		return exportsource_poll(s, c, src, now, dry_run, out);
 	if (!dry_run)
 		store_exec(s, "INSERT OR IGNORE INTO sources (name) VALUES (?)", "t", src->name);
 	q = store_q(s, "SELECT etag, last_modified, body_hash, quarantine_hash FROM sources "

@@ -6,7 +6,7 @@ programs (noshowd --once --now, noshowctl --now), nothing mocked.
 
 A scenario file (tests/scenarios/*.scn) is a list of steps, one per line; a step ending in
 ':' takes the indented lines below it as a block. '#' starts a comment line. @DIR@ in a
-block is the scenario's scratch directory.
+block is the scenario's scratch directory, @CORPUS@ ../shared/corpus.
 
   config:            libconfig text added to the base configuration (maildir transport,
                      database and maildir in @DIR@, trainer, Europe/Amsterdam)
@@ -85,7 +85,9 @@ class Scenario:
         self.passed = self.failed = 0
 
     def sub(self, text):
-        return text.replace("@DIR@", self.dir).replace("@TOP@", TOP)
+        corpus = os.path.join(os.path.dirname(TOP), "shared", "corpus")
+        return (text.replace("@DIR@", self.dir).replace("@TOP@", TOP)
+                .replace("@CORPUS@", corpus))
 
     def write_conf(self):
         with open(self.conf, "w") as f:
@@ -184,7 +186,9 @@ class Scenario:
                 self.extra.append("\n".join(block))
                 self.write_conf()
             elif step == "file":
-                with open(os.path.join(self.dir, args[1]), "w", encoding="utf-8") as f:
+                path = os.path.join(self.dir, args[1])
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8") as f:
                     f.write(self.refs(self.sub("\n".join(block) + "\n")))
             elif step == "at":
                 self.clock = args[1]

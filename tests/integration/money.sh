@@ -53,7 +53,7 @@ expect_success 'a statement over HTTP confirms the booking it names, once' '
 	    "\"20261124\",\"A EXAMPLE\",\"NL99INGB9999999999\",\"NL11RABO0123456789\",\"OV\",\"Bij\",\"295,00\",\"Overschrijving\",\"Naam: A EXAMPLE Omschrijving: $(ref_of ann@example.nl | tr A-Z a-z | tr - " ") IBAN: NL11RABO0123456789\"" \
 	    >www/bank/ing.csv &&
 	NOW=2026-11-24T10:00:00+01:00 once >out &&
-	grep -q "source bank: 1 statement: 1 applied" out &&
+	grep -q "source bank: 1 file: 1 applied" out &&
 	expect_eq "$(state_of ann@example.nl)" confirmed ann &&
 	expect_eq "$(kinds_to ann@example.nl)" confirmation,payment-received "mail to ann" &&
 	NOW=2026-11-24T11:00:00+01:00 once >out2 &&
@@ -65,12 +65,12 @@ expect_success 'a statement over HTTP confirms the booking it names, once' '
 expect_success 'real ING exports in a folder: credits listed as unmatched, each once' '
 	cp "$TOP/../shared/corpus/csv/gpaulissen__ofxstatement-dutch__ing_ok.csv" drop/a.csv &&
 	NOW=2026-11-24T12:00:00+01:00 once >out &&
-	grep -q "source drop: 1 statement:" out &&
+	grep -q "source drop: 1 file:" out &&
 	n=$(ctl --json status | jq ".unmatched | length") &&
 	test "$n" -ge 1 &&
 	cp "$TOP/../shared/corpus/csv/gpaulissen__ofxstatement-dutch__ing_ok_Mutatiesoort_Extra.csv" drop/b.csv &&
 	NOW=2026-11-24T13:00:00+01:00 once >out2 &&
-	grep -q "source drop: 2 statements: 0 applied, 0 unmatched, 0 near misses, $((n * 2)) seen before" out2 &&
+	grep -q "source drop: 2 files: 0 applied, 0 unmatched, 0 near misses, $((n * 2)) seen before" out2 &&
 	expect_eq "$(ctl --json status | jq ".unmatched | length")" "$n" "still unmatched once" &&
 	NOW=2026-11-24T14:00:00+01:00 once >out3 &&
 	grep -q "source drop: unchanged" out3

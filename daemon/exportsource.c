@@ -4,22 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attendance.h"
 #include "bank.h"
 #include "cycle.h"
 #include "fetch.h"
 #include "log.h"
 #include "payments.h"
-#include "paysource.h"
+#include "exportsource.h"
 #include "util.h"
+#include "zoom.h"
 
-/* One statement of the poll, parsed. */
-struct paysource_file {
+/* One export of the poll, parsed: a bank statement or a participant report. */
+struct export_file {
 	char *name;			/* path, or the source's name for a URL */
-	struct bank_statement st;
+	struct bank_statement st;	/* payments-csv */
+	struct zoom_report zr;		/* attendance-csv */
 };
 
-struct paysource_poll {
-	struct paysource_file *files;
+struct export_poll {
+	struct export_file *files;
 	size_t nfiles, cap;
 	struct buf hashes;		/* "name\thash\n" per file, for the poll's identity */
 	char *etag, *last_modified;	/* a single URL's validators */
@@ -27,11 +30,12 @@ struct paysource_poll {
 };
 
 static void
-paysource_release(struct paysource_poll *p)
+export_release(struct export_poll *p)
 {
 	for (size_t i = 0; i < p->nfiles; i++) {
 		free(p->files[i].name);
 		bank_statement_release(&p->files[i].st);
+		zoom_report_release(&p->files[i].zr);
 	}
 	free(p->files);
 	buf_release(&p->hashes);
@@ -39,17 +43,19 @@ paysource_release(struct paysource_poll *p)
 }
 
 static int
-paysource_add(struct paysource_poll *p, const struct config *c,
+export_add(struct export_poll *p, const struct config *c,
     const struct config_source *src, const char *name, const char *body, size_t len,
     char err[])
 {
-	struct paysource_file *f;
+	struct export_file *f;
 	char hash[65];
 
 	p->files = xgrow(p->files, &p->cap, p->nfiles + 1, sizeof(*p->files));
 	f = &p->files[p->nfiles];
 	memset(f, 0, sizeof(*f));
-	if (bank_parse(body, len, src->format, src, c->timezone, name, &f->st, err) < 0)
+	if (src->type == SOURCE_ATTENDANCE_CSV ?
+	    zoom_parse(body, len, c->timezone, name, &f->zr, err) < 0 :
+	    bank_parse(body, len, src->format, src, c->timezone, name, &f->st, err) < 0)
 		return -1;
 	f->name = xstrdup(name);
 	p->nfiles++;
@@ -63,7 +69,7 @@ paysource_add(struct paysource_poll *p, const struct config *c,
  * into a URL with its '*' written %2A), or NULL for another scheme.
  */
 static char *
-paysource_path(const char *url)
+export_path(const char *url)
 {
 	char *path, *o;
 
@@ -86,9 +92,9 @@ paysource_path(const char *url)
 }
 
 static int
-paysource_is_glob(const char *url)
+export_is_glob(const char *url)
 {
-	char *path = paysource_path(url);
+	char *path = export_path(url);
 	int glob = path != NULL && strpbrk(path, "*?[") != NULL;
 
 	free(path);
@@ -98,10 +104,10 @@ paysource_is_glob(const char *url)
 /* Read every file the glob matches, in name order. No match is not an error: the folder
    may simply be empty yet. */
 static int
-paysource_read_glob(struct paysource_poll *p, const struct config *c,
+export_read_glob(struct export_poll *p, const struct config *c,
     const struct config_source *src, char err[])
 {
-	char *pattern = paysource_path(src->url);
+	char *pattern = export_path(src->url);
 	glob_t g;
 	int rc = glob(pattern, 0, NULL, &g);
 
@@ -119,7 +125,7 @@ paysource_read_glob(struct paysource_poll *p, const struct config *c,
 		size_t len;
 		char *body = read_file(g.gl_pathv[i], (size_t)src->max_size, &len, err);
 
-		if (body == NULL || paysource_add(p, c, src, g.gl_pathv[i], body, len, err) < 0) {
+		if (body == NULL || export_add(p, c, src, g.gl_pathv[i], body, len, err) < 0) {
 			free(body);
 			globfree(&g);
 			return -1;
@@ -132,7 +138,7 @@ paysource_read_glob(struct paysource_poll *p, const struct config *c,
 
 /* A single URL, with the conditional request of an ordinary source. 1 = unchanged. */
 static int
-paysource_read_url(struct store *s, struct paysource_poll *p, const struct config *c,
+export_read_url(struct store *s, struct export_poll *p, const struct config *c,
     const struct config_source *src, char err[])
 {
 	struct fetch_validators v = { NULL, NULL, NULL };
@@ -155,7 +161,7 @@ paysource_read_url(struct store *s, struct paysource_poll *p, const struct confi
 	else if (r.status == FETCH_UNCHANGED)
 		rc = 1;
 	else
-		rc = paysource_add(p, c, src, src->name, r.body, r.len, err);
+		rc = export_add(p, c, src, src->name, r.body, r.len, err);
 	if (rc == 0) {
 		p->etag = r.etag ? xstrdup(r.etag) : NULL;
 		p->last_modified = r.last_modified ? xstrdup(r.last_modified) : NULL;
@@ -166,13 +172,15 @@ paysource_read_url(struct store *s, struct paysource_poll *p, const struct confi
 	return rc;
 }
 
-/* Apply every statement in one transaction. */
+/* Apply every export in one transaction; a report that fits no session fails the poll. */
 static int
-paysource_apply(struct store *s, const struct config *c, const struct config_source *src,
-    struct paysource_poll *p, const char *hash, time_t now, int dry_run, FILE *out)
+export_apply(struct store *s, const struct config *c, const struct config_source *src,
+    struct export_poll *p, const char *hash, time_t now, int dry_run, FILE *out)
 {
 	struct payments_counts n, sum;
-	char summary[256], *origin = xasprintf("source %s", src->name);
+	struct attendance_counts an;
+	char summary[256], err[ERR_MAX] = "", *origin = xasprintf("source %s", src->name);
+	int present = 0, too_short = 0, not_booked = 0, rc = 0;
 	int64_t since;
 
 	memset(&sum, 0, sizeof(sum));
@@ -181,23 +189,43 @@ paysource_apply(struct store *s, const struct config *c, const struct config_sou
 		return -1;
 	}
 	since = store_int(s, 0, "SELECT max(id) FROM events", "");
-	for (size_t i = 0; i < p->nfiles; i++) {
-		if (payments_import(s, c, &p->files[i].st, origin, now, &n) < 0)
-			break;
+	for (size_t i = 0; i < p->nfiles && rc == 0; i++) {
+		if (src->type == SOURCE_ATTENDANCE_CSV) {
+			rc = attendance_import(s, c, &p->files[i].zr, src->session, now, origin,
+			    &an, err);
+			present += an.present, too_short += an.too_short;
+			not_booked += an.not_booked;
+			continue;
+		}
+		rc = payments_import(s, c, &p->files[i].st, origin, now, &n);
 		sum.applied += n.applied, sum.unmatched += n.unmatched;
 		sum.near_miss += n.near_miss, sum.duplicate += n.duplicate;
 		sum.debits += n.debits;
 	}
 	free(origin);
-	payments_summary(&sum, summary, sizeof(summary));
+	if (rc < 0 && !s->failed) {	/* the content, not the store: keep the last state */
+		store_rollback(s);
+		if (out)
+			fprintf(out, "source %s: failed: %s\n", src->name, err);
+		else
+			log_warnx("source %s: %s; nothing applied", src->name, err);
+		if (!dry_run)
+			cycle_set_result(s, src->name, now, "failed", err, 0);
+		return 0;
+	}
+	if (src->type == SOURCE_ATTENDANCE_CSV)
+		snprintf(summary, sizeof(summary), "%d present, %d too short, %d not booked",
+		    present, too_short, not_booked);
+	else
+		payments_summary(&sum, summary, sizeof(summary));
 	store_exec(s, "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, "
 	    "last_poll = ?, last_ok = ?, result = 'changed', error = NULL, warnings = NULL "
 	    "WHERE name = ?", "tttiit", p->etag, p->last_modified, hash, (int64_t)now,
 	    (int64_t)now, src->name);
 	if (out)
-		fprintf(out, "source %s: %zu statement%s: %s\n", src->name, p->nfiles,
+		fprintf(out, "source %s: %zu file%s: %s\n", src->name, p->nfiles,
 		    p->nfiles == 1 ? "" : "s", summary);
-	else if (sum.applied + sum.unmatched + sum.near_miss > 0)
+	else
 		log_info("source %s: %s", src->name, summary);
 	if (dry_run) {
 		if (out)
@@ -209,10 +237,10 @@ paysource_apply(struct store *s, const struct config *c, const struct config_sou
 }
 
 int
-paysource_poll(struct store *s, const struct config *c, const struct config_source *src,
+exportsource_poll(struct store *s, const struct config *c, const struct config_source *src,
     time_t now, int dry_run, FILE *out)
 {
-	struct paysource_poll p;
+	struct export_poll p;
 	char err[ERR_MAX], hash[65], *last;
 	int rc;
 
@@ -220,8 +248,8 @@ paysource_poll(struct store *s, const struct config *c, const struct config_sour
 	buf_init(&p.hashes);
 	if (!dry_run)
 		store_exec(s, "INSERT OR IGNORE INTO sources (name) VALUES (?)", "t", src->name);
-	rc = paysource_is_glob(src->url) ? paysource_read_glob(&p, c, src, err) :
-	    paysource_read_url(s, &p, c, src, err);
+	rc = export_is_glob(src->url) ? export_read_glob(&p, c, src, err) :
+	    export_read_url(s, &p, c, src, err);
 	if (rc < 0) {
 		if (out)
 			fprintf(out, "source %s: failed: %s\n", src->name, err);
@@ -229,22 +257,22 @@ paysource_poll(struct store *s, const struct config *c, const struct config_sour
 			log_warnx("source %s: %s; nothing applied", src->name, err);
 		if (!dry_run)
 			cycle_set_result(s, src->name, now, "failed", err, 0);
-		paysource_release(&p);
+		export_release(&p);
 		return 0;
 	}
 	sha256_hex(p.hashes.data ? p.hashes.data : "", p.hashes.len, hash);
 	last = store_text(s, "SELECT body_hash FROM sources WHERE name = ?", "t", src->name);
-	if (rc == 1 || (paysource_is_glob(src->url) && last && strcmp(last, hash) == 0)) {
+	if (rc == 1 || (export_is_glob(src->url) && last && strcmp(last, hash) == 0)) {
 		if (out)
 			fprintf(out, "source %s: unchanged\n", src->name);
 		if (!dry_run)
 			cycle_set_result(s, src->name, now, "unchanged", NULL, 1);
 		rc = 0;
 	} else {
-		rc = paysource_apply(s, c, src, &p, paysource_is_glob(src->url) ? hash :
+		rc = export_apply(s, c, src, &p, export_is_glob(src->url) ? hash :
 		    p.body_hash, now, dry_run, out);
 	}
 	free(last);
-	paysource_release(&p);
+	export_release(&p);
 	return rc;
 }
