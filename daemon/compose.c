@@ -25,7 +25,7 @@ struct compose_facts {
 	int64_t id;
 	char *ref, *email, *name, *language, *state, *session_id, *title, *location, *url;
 	char *description, *company, *vat, *customer_language;
-	time_t booked_at, pay_by, start, end, cancelled_at;
+	time_t booked_at, pay_by, start, end, cancelled_at, debt_due;
 	int64_t amount_due, amount_paid, price;
 	int invite_sequence;
 	int64_t seen_order;	/* for the waiting-list position */
@@ -46,7 +46,7 @@ compose_load(struct store *s, int64_t id, struct compose_facts *f)
 	    "b.language, b.state, b.session_id, x.title, x.location, x.url, x.description, "
 	    "c.company, c.vat, c.language, b.booked_at, coalesce(b.pay_by, 0), x.start, x.end, "
 	    "b.amount_due, b.amount_paid, x.price, b.invite_sequence, b.seen_at, "
-	    "coalesce(b.cancelled_at, 0) FROM bookings b "
+	    "coalesce(b.cancelled_at, 0), coalesce(b.debt_due, 0) FROM bookings b "
 	    "JOIN sessions x ON x.id = b.session_id JOIN customers c ON c.email = b.email "
 	    "WHERE b.id = ?", "i", id);
 
@@ -77,6 +77,7 @@ compose_load(struct store *s, int64_t id, struct compose_facts *f)
 	f->invite_sequence = sqlite3_column_int(q, 20);
 	f->seen_order = sqlite3_column_int64(q, 21);
 	f->cancelled_at = sqlite3_column_int64(q, 22);
+	f->debt_due = sqlite3_column_int64(q, 23);
 	sqlite3_reset(q);
 	return 0;
 }
@@ -343,9 +344,35 @@ compose_fail(struct store *s, const char *fmt, const char *a, const char *b)
 	return -1;
 }
 
+/* The dunning step's own figures (rule 8); step is 1-based. */
+static void
+compose_dunning_vars(const struct config *c, const struct compose_facts *f, int step,
+    const char *lang, struct tmpl_vars *v)
+{
+	const struct config_policy *p = &c->policy;
+	int64_t balance = f->amount_due - f->amount_paid, costs = policy_wik_costs(balance);
+	int64_t term = step < (int)p->ndunning ? p->dunning[step].after : 14 * 86400;
+
+	if (p->wik_vat)
+		costs += costs * c->trainer.vat_rate / 10000;
+	if (p->dunning[step - 1].wik)
+		term = 14 * 86400;
+	tmpl_setf(v, "dunning_step", "%d", step);
+	set_date(v, "due_date", NULL, f->debt_due, c, lang);
+	tmpl_setf(v, "term_days", "%lld", (long long)((term + 86399) / 86400));
+	set_money(v, "wik_costs", costs, lang);
+	set_flag(v, "wik_vat", p->wik_vat);
+	set_money(v, "wik_total", balance + costs, lang);
+}
+
+/*
+ * Render template `tmpl` as message `kind` for a booking and queue it. pay: a payment just
+ * received (payment-received); step: a dunning step (1-based), else 0.
+ */
 static int
 compose_message(struct store *s, const struct config *c, int64_t booking_id,
-    const char *kind, const struct compose_payment *pay, time_t now)
+    const char *kind, const char *tmpl, const struct compose_payment *pay, int step,
+    time_t now)
 {
 	struct compose_facts f;
 	struct tmpl_vars v;
@@ -380,7 +407,9 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 			goto out;
 		compose_invoice_vars(s, c, booking_id, lang, &v);
 	}
-	if (template_render(c->mail.templates, lang, kind, &v, &subject, &body, err) < 0) {
+	if (step > 0)
+		compose_dunning_vars(c, &f, step, lang, &v);
+	if (template_render(c->mail.templates, lang, tmpl, &v, &subject, &body, err) < 0) {
 		compose_fail(s, "cannot compose the %s message: %.400s", kind, err);
 		goto out;
 	}
@@ -437,7 +466,7 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 	item.booking_id = booking_id;
 	item.kind = kind;
 	item.language = lang;
-	item.template_name = kind;
+	item.template_name = tmpl;
 	item.message_id = msgid;
 	item.env_from = c->mail.from;
 	item.rcpt = f.email;
@@ -460,12 +489,29 @@ int
 compose_booking(struct store *s, const struct config *c, int64_t booking_id,
     const char *kind, time_t now)
 {
-	return compose_message(s, c, booking_id, kind, NULL, now);
+	return compose_message(s, c, booking_id, kind, kind, NULL, 0, now);
 }
 
 int
 compose_payment(struct store *s, const struct config *c, int64_t booking_id,
     const struct compose_payment *pay, time_t now)
 {
-	return compose_message(s, c, booking_id, "payment-received", pay, now);
+	return compose_message(s, c, booking_id, "payment-received", "payment-received", pay, 0,
+	    now);
+}
+
+int64_t
+compose_dunning(struct store *s, const struct config *c, int64_t booking_id, int step,
+    time_t now)
+{
+	char kind[32];
+
+	snprintf(kind, sizeof(kind), "dunning-%d", step);
+	if (compose_message(s, c, booking_id, kind, c->policy.dunning[step - 1].template, NULL,
+	    step, now) < 0)
+		return -1;
+	/* The customer's copy (not the trainer's bcc): its delivery starts the term. */
+	return store_int(s, -1, "SELECT o.id FROM outbox o JOIN bookings b ON b.id = o.booking_id "
+	    "WHERE o.booking_id = ? AND o.kind = ? AND o.rcpt = b.email ORDER BY o.id DESC "
+	    "LIMIT 1", "it", booking_id, kind);
 }

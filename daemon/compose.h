@@ -30,6 +30,14 @@ struct compose_payment {
 int compose_payment(struct store *s, const struct config *c, int64_t booking_id,
     const struct compose_payment *pay, time_t now);
 
+/*
+ * Queue dunning step `step` (1-based) of c->policy.dunning for a booking: message kind
+ * "dunning-N" from the step's template, with the collection costs of the statutory scale.
+ * Returns the outbox id of the customer's copy, or -1.
+ */
+int64_t compose_dunning(struct store *s, const struct config *c, int64_t booking_id, int step,
+    time_t now);
+
 /* Every template name noshowd may render (message kinds and the dunning ladder). */
 extern const char *const compose_kinds[];
 

@@ -17,8 +17,10 @@ duties_load(struct store *s, int64_t id, struct policy_booking *b, char **sessio
 {
 	sqlite3_stmt *q = store_q(s, "SELECT b.state, coalesce(b.told_at, b.seen_at), "
 	    "coalesce(b.pay_by, 0), x.start, x.end, b.amount_due, b.amount_paid, b.reminded, "
-	    "coalesce(b.debt_due, 0), b.session_id, x.attendance FROM bookings b JOIN sessions x "
-	    "ON x.id = b.session_id WHERE b.id = ?", "i", id);
+	    "coalesce(b.debt_due, 0), b.session_id, x.attendance, b.stage, "
+	    "coalesce(o.sent_at, 0), coalesce(o.state = 'failed', 0) FROM bookings b "
+	    "JOIN sessions x ON x.id = b.session_id LEFT JOIN outbox o ON o.id = b.dunning_outbox "
+	    "WHERE b.id = ?", "i", id);
 	int st;
 
 	if (store_step(s, q) <= 0)
@@ -36,6 +38,9 @@ duties_load(struct store *s, int64_t id, struct policy_booking *b, char **sessio
 	b->debt_due = sqlite3_column_int64(q, 8);
 	*session = store_col_dup(q, 9);
 	b->attendance = sqlite3_column_int(q, 10);
+	b->stage = sqlite3_column_int(q, 11);
+	b->step_sent = sqlite3_column_int64(q, 12);
+	b->step_failed = sqlite3_column_int(q, 13);
 	sqlite3_reset(q);
 	return 0;
 }
@@ -99,6 +104,27 @@ duties_apply(struct store *s, const struct config *c, int64_t id,
 			rc = store_event(s, now, id, NULL, "policy debt", "debt-due", NULL, NULL,
 			    detail);
 		break;
+	case POLICY_DUN: {
+		int64_t msg = compose_dunning(s, c, id, d->step, now);
+
+		detail = xasprintf("step %d of %zu (%s), due since %s", d->step,
+		    c->policy.ndunning, c->policy.dunning[d->step - 1].template, when);
+		rc = msg < 0 ? -1 : store_exec(s, "UPDATE bookings SET stage = ?, "
+		    "dunning_outbox = ? WHERE id = ?", "dii", d->step, msg, id);
+		if (rc == 0)
+			rc = store_event(s, now, id, NULL, "policy dunning", "dunning", NULL, NULL,
+			    detail);
+		break;
+	}
+	case POLICY_COLLECTION:
+		money_format_plain(b->amount_due - b->amount_paid, amount);
+		detail = xasprintf("balance %s: the ladder ended %s", amount, when);
+		rc = store_exec(s, "UPDATE bookings SET stage = ? WHERE id = ?", "di",
+		    (int)c->policy.ndunning + 1, id);
+		if (rc == 0)
+			rc = store_event(s, now, id, NULL, "policy dunning", "collection", NULL, NULL,
+			    detail);
+		break;
 	case POLICY_NO_SHOW: {
 		char err[ERR_MAX];
 
@@ -125,7 +151,7 @@ duties_booking(struct store *s, const struct config *c, int64_t id, time_t now)
 		session = NULL;
 		if (duties_load(s, id, &b, &session) < 0)
 			return -1;
-		d = policy_due(&c->policy, &b, now);
+		d = policy_due(&c->policy, c->timezone, &b, now);
 		if (d.action == POLICY_NOTHING)
 			break;
 		if (acted == 4) {	/* cannot happen (three actions at most); never spin */

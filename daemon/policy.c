@@ -1,4 +1,6 @@
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "days.h"
 #include "policy.h"
@@ -167,10 +169,88 @@ policy_debt_at(const struct config_policy *p, const struct policy_booking *b)
 	return max_t(t, b->pay_by);
 }
 
-struct policy_duty
-policy_due(const struct config_policy *p, const struct policy_booking *b, time_t now)
+int64_t
+policy_wik_costs(int64_t principal)
 {
-	struct policy_duty d = { POLICY_NOTHING, 0, 0 };
+	static const struct { int64_t upto; int bp; } scale[] = {
+		{ 250000, 1500 }, { 500000, 1000 }, { 1000000, 500 }, { 20000000, 100 },
+		{ INT64_MAX, 50 },
+	};
+	int64_t below = 0, costs2 = 0;	/* in half cents, to round once at the end */
+
+	for (size_t i = 0; i < sizeof(scale) / sizeof(scale[0]) && principal > below; i++) {
+		int64_t part = (principal < scale[i].upto ? principal : scale[i].upto) - below;
+
+		costs2 += part * scale[i].bp * 2 / 10000;
+		below = scale[i].upto;
+	}
+	costs2 = (costs2 + 1) / 2;
+	if (principal <= 0)
+		return 0;
+	return costs2 < 4000 ? 4000 : costs2 > 677500 ? 677500 : costs2;
+}
+
+time_t
+policy_step_term(const struct config_policy *p, const char *zone, int step, time_t delivered)
+{
+	time_t next = step < (int)p->ndunning ? delivered + p->dunning[step].after :
+	    delivered + 14 * 86400;
+	struct tm tm;
+	time_t end;
+
+	if (step < 1 || step > (int)p->ndunning || !p->dunning[step - 1].wik ||
+	    days_utc_to_local(delivered, zone, &tm) < 0)
+		return next;
+	/* Fourteen days from the day after delivery: over at the start of the fifteenth. */
+	tm.tm_mday += 15;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	{
+		time_t wall = timegm(&tm);	/* normalises the date */
+
+		gmtime_r(&wall, &tm);
+	}
+	if (days_local_to_utc(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0, 0, 0, zone,
+	    &end) < 0)
+		return next;
+	return end > next || step == (int)p->ndunning ? end : next;
+}
+
+/* Rule 8: the next step of the ladder, or collection; holds while a step is not out. */
+static struct policy_duty
+policy_dunning(const struct config_policy *p, const char *zone,
+    const struct policy_booking *b, time_t now, struct policy_duty d)
+{
+	time_t at;
+
+	if (p->ndunning == 0 || b->stage > (int)p->ndunning)
+		return d;
+	if (b->stage > 0 && (b->step_failed || b->step_sent == 0)) {
+		/* Not delivered (yet): no term runs. Look again in an hour. */
+		d.next = policy_sooner(d.next, now + 3600, now);
+		return d;
+	}
+	at = b->stage == 0 ? b->debt_due + p->dunning[0].after :
+	    policy_step_term(p, zone, b->stage, b->step_sent);
+	if (now < at) {
+		d.next = policy_sooner(d.next, at, now);
+		return d;
+	}
+	d.at = at;
+	d.next = 0;
+	if (b->stage == (int)p->ndunning) {
+		d.action = POLICY_COLLECTION;
+	} else {
+		d.action = POLICY_DUN;
+		d.step = b->stage + 1;
+	}
+	return d;
+}
+
+struct policy_duty
+policy_due(const struct config_policy *p, const char *zone, const struct policy_booking *b,
+    time_t now)
+{
+	struct policy_duty d = { POLICY_NOTHING, 0, 0, 0 };
 	int64_t balance = b->amount_due - b->amount_paid;
 	int open = b->state == BOOKING_PENDING || b->state == BOOKING_CONFIRMED;
 	time_t release, remind, debt;
@@ -186,6 +266,8 @@ policy_due(const struct config_policy *p, const struct policy_booking *b, time_t
 		}
 		d.next = no_show;
 	}
+	if (b->debt_due != 0 && balance > 0)
+		return policy_dunning(p, zone, b, now, d);
 	if (balance <= 0 || b->pay_by == 0)
 		return d;
 	if (b->state == BOOKING_PENDING &&

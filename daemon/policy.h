@@ -99,6 +99,9 @@ struct policy_booking {
 	time_t debt_due;	/* 0 = the balance has not fallen due as a debt yet */
 	int attendance;		/* the session has attendance data (a present mark or a
 				   participant report) */
+	int stage;		/* dunning steps sent (rule 8); ndunning + 1 = collection */
+	time_t step_sent;	/* when the last step's message went out; 0 = not yet */
+	int step_failed;	/* the last step's message failed for good */
 };
 
 enum policy_action {
@@ -107,26 +110,50 @@ enum policy_action {
 	POLICY_RELEASE,		/* release the unpaid seat (rule 5) */
 	POLICY_DEBT_DUE,	/* the balance is now a debt, due since `at` (rules 5, 8, 11) */
 	POLICY_NO_SHOW,		/* nobody marked the booking present (rule 7) */
+	POLICY_DUN,		/* send dunning step `step` (1-based; rule 8) */
+	POLICY_COLLECTION,	/* the ladder is done: the debt goes to collection */
 };
 
 struct policy_duty {
 	enum policy_action action;
 	time_t at;		/* the moment the action fell due */
 	time_t next;		/* with POLICY_NOTHING: the next moment to look; 0 = never */
+	int step;		/* POLICY_DUN: the ladder step, 1-based */
 };
 
 /*
  * What falls due for a booking at `now`. Apply the action and ask again until the answer is
  * POLICY_NOTHING, whose `next` is when to ask next. A pending or confirmed booking of a
  * session with attendance data that nobody marked becomes a no-show at end +
- * no_show_after; without attendance data nobody is ever marked absent. Catching up after downtime, the later
+ * no_show_after; without attendance data nobody is ever marked absent. A debt (debt_due
+ * set, a balance left) walks the dunning ladder one step at a time: step 1 `after` the
+ * due moment, each next step `after` the previous one went out, collection when the last
+ * step's term has passed; a step whose message has not gone out (or failed) holds the
+ * ladder, so that no step is skipped and nothing starts a term that was not delivered. Catching up after downtime, the later
  * action wins: a seat due for release is released without a reminder first, and a
  * reminder is never sent once pay-by has passed. A reminder is only sent when its moment
  * (pay_by - remind_before) comes after the customer was told the pay-by: otherwise the
  * confirmation they just got says the same.
  */
-struct policy_duty policy_due(const struct config_policy *p, const struct policy_booking *b,
-    time_t now);
+struct policy_duty policy_due(const struct config_policy *p, const char *zone,
+    const struct policy_booking *b, time_t now);
+
+/*
+ * Extrajudicial collection costs by the Dutch statutory scale (art. 6:96 BW, Besluit
+ * vergoeding voor buitengerechtelijke incassokosten) on a principal, in cents: 15% of the
+ * first 2,500 euros (at least 40 euros), 10% of the next 2,500, 5% of the next 5,000, 1% of
+ * the next 190,000 and 0.5% above, at most 6,775 euros; rounded to the cent.
+ */
+int64_t policy_wik_costs(int64_t principal);
+
+/*
+ * The end of a dunning step's term (rule 8). A step marked wik (the 14-day letter) gives
+ * fourteen days counted from the day after delivery: its term ends at midnight (in zone)
+ * at the end of the fourteenth day. Other steps wait for the next step's `after`; the last
+ * one for 14 days.
+ */
+time_t policy_step_term(const struct config_policy *p, const char *zone, int step,
+    time_t delivered);
 
 /* The no-show fee (rule 7): no_show_fee percent of the price. */
 int64_t policy_no_show_fee(const struct config_policy *p, int64_t price);

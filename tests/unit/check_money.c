@@ -127,17 +127,17 @@ START_TEST(due_pending_timeline)
 	time_t remind = at("2027-01-16T10:00"), release = at("2027-01-19T10:00");
 	struct policy_booking b = booking(BOOKING_PENDING, told, pay_by, start);
 
-	CK_NOTHING(policy_due(&p, &b, told), remind);
-	CK_NOTHING(policy_due(&p, &b, remind - 1), remind);
-	CK_ACTION(policy_due(&p, &b, remind), POLICY_REMIND, remind);
-	CK_ACTION(policy_due(&p, &b, pay_by - 1), POLICY_REMIND, remind);
+	CK_NOTHING(policy_due(&p, Z, &b, told), remind);
+	CK_NOTHING(policy_due(&p, Z, &b, remind - 1), remind);
+	CK_ACTION(policy_due(&p, Z, &b, remind), POLICY_REMIND, remind);
+	CK_ACTION(policy_due(&p, Z, &b, pay_by - 1), POLICY_REMIND, remind);
 	b.reminded = 1;
-	CK_NOTHING(policy_due(&p, &b, remind), release);
-	CK_NOTHING(policy_due(&p, &b, release - 1), release);
-	CK_ACTION(policy_due(&p, &b, release), POLICY_RELEASE, release);
+	CK_NOTHING(policy_due(&p, Z, &b, remind), release);
+	CK_NOTHING(policy_due(&p, Z, &b, release - 1), release);
+	CK_ACTION(policy_due(&p, Z, &b, release), POLICY_RELEASE, release);
 	/* Partly paid is still unpaid. */
 	b.amount_paid = PRICE - 1;
-	CK_ACTION(policy_due(&p, &b, release), POLICY_RELEASE, release);
+	CK_ACTION(policy_due(&p, Z, &b, release), POLICY_RELEASE, release);
 }
 END_TEST
 
@@ -148,9 +148,9 @@ START_TEST(due_catch_up_releases)
 	time_t pay_by = at("2027-01-18T10:00"), release = pay_by + DAY;
 	struct policy_booking b = booking(BOOKING_PENDING, told, pay_by, start);
 
-	CK_ACTION(policy_due(&p, &b, release), POLICY_RELEASE, release);
-	CK_ACTION(policy_due(&p, &b, release + 10 * DAY), POLICY_RELEASE, release);
-	CK_ACTION(policy_due(&p, &b, start + DAY), POLICY_RELEASE, release);
+	CK_ACTION(policy_due(&p, Z, &b, release), POLICY_RELEASE, release);
+	CK_ACTION(policy_due(&p, Z, &b, release + 10 * DAY), POLICY_RELEASE, release);
+	CK_ACTION(policy_due(&p, Z, &b, start + DAY), POLICY_RELEASE, release);
 }
 END_TEST
 
@@ -161,9 +161,9 @@ START_TEST(due_no_reminder_after_pay_by)
 	time_t pay_by = at("2027-01-18T10:00"), release = pay_by + DAY;
 	struct policy_booking b = booking(BOOKING_PENDING, told, pay_by, start);
 
-	CK_NOTHING(policy_due(&p, &b, pay_by), release);
-	CK_NOTHING(policy_due(&p, &b, pay_by + 3600), release);
-	CK_NOTHING(policy_due(&p, &b, release - 1), release);
+	CK_NOTHING(policy_due(&p, Z, &b, pay_by), release);
+	CK_NOTHING(policy_due(&p, Z, &b, pay_by + 3600), release);
+	CK_NOTHING(policy_due(&p, Z, &b, release - 1), release);
 }
 END_TEST
 
@@ -178,16 +178,16 @@ START_TEST(due_reminder_not_after_told)
 	struct policy_booking b = booking(BOOKING_PENDING, told, a.pay_by, start);
 
 	ck_assert_int_eq(a.pay_by - p.remind_before, told);
-	CK_NOTHING(policy_due(&p, &b, told), a.pay_by + DAY);
-	CK_NOTHING(policy_due(&p, &b, a.pay_by - 1), a.pay_by + DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, told), a.pay_by + DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, a.pay_by - 1), a.pay_by + DAY);
 	/* Found late: pay-by one day after being told, the reminder moment lies before it. */
 	b.pay_by = told + DAY;
-	CK_NOTHING(policy_due(&p, &b, told), told + 2 * DAY);
-	CK_NOTHING(policy_due(&p, &b, told + DAY - 1), told + 2 * DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, told), told + 2 * DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, told + DAY - 1), told + 2 * DAY);
 	/* One second later and it is after `told`: sent. */
 	b.pay_by = told + 2 * DAY + 1;
-	CK_NOTHING(policy_due(&p, &b, told), told + 1);
-	CK_ACTION(policy_due(&p, &b, told + 1), POLICY_REMIND, told + 1);
+	CK_NOTHING(policy_due(&p, Z, &b, told), told + 1);
+	CK_ACTION(policy_due(&p, Z, &b, told + 1), POLICY_REMIND, told + 1);
 }
 END_TEST
 
@@ -199,18 +199,19 @@ START_TEST(due_kept_seat_becomes_debt)
 	struct policy_booking b = booking(BOOKING_PENDING, told, pay_by, start);
 
 	p.release_unpaid = 0;
-	CK_ACTION(policy_due(&p, &b, pay_by - p.remind_before), POLICY_REMIND,
+	CK_ACTION(policy_due(&p, Z, &b, pay_by - p.remind_before), POLICY_REMIND,
 	    pay_by - p.remind_before);
 	b.reminded = 1;
-	CK_NOTHING(policy_due(&p, &b, pay_by + DAY), b.end);
-	CK_NOTHING(policy_due(&p, &b, b.end - 1), b.end);
-	CK_ACTION(policy_due(&p, &b, b.end), POLICY_DEBT_DUE, b.end);
-	CK_ACTION(policy_due(&p, &b, b.end + 30 * DAY), POLICY_DEBT_DUE, b.end);
+	CK_NOTHING(policy_due(&p, Z, &b, pay_by + DAY), b.end);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end - 1), b.end);
+	CK_ACTION(policy_due(&p, Z, &b, b.end), POLICY_DEBT_DUE, b.end);
+	CK_ACTION(policy_due(&p, Z, &b, b.end + 30 * DAY), POLICY_DEBT_DUE, b.end);
 	/* Never a release, even long after pay-by. */
 	b.reminded = 0;
-	ck_assert_int_ne(policy_due(&p, &b, pay_by + 20 * DAY).action, POLICY_RELEASE);
+	ck_assert_int_ne(policy_due(&p, Z, &b, pay_by + 20 * DAY).action, POLICY_RELEASE);
 	b.debt_due = b.end;
-	CK_NOTHING(policy_due(&p, &b, b.end + DAY), 0);
+	/* A debt now: the first dunning step is next, `after` its due moment. */
+	CK_NOTHING(policy_due(&p, Z, &b, b.end + DAY), b.end + p.dunning[0].after);
 }
 END_TEST
 
@@ -224,10 +225,10 @@ START_TEST(due_kept_seat_debt_not_before_pay_by)
 	p.release_unpaid = 0;
 	ck_assert_int_eq(a.pay_by, now);
 	ck_assert_int_gt(a.pay_by, b.end);
-	CK_ACTION(policy_due(&p, &b, now), POLICY_DEBT_DUE, now);
+	CK_ACTION(policy_due(&p, Z, &b, now), POLICY_DEBT_DUE, now);
 	b.pay_by = now + 3600;
-	CK_NOTHING(policy_due(&p, &b, now), now + 3600);
-	CK_ACTION(policy_due(&p, &b, now + 3600), POLICY_DEBT_DUE, now + 3600);
+	CK_NOTHING(policy_due(&p, Z, &b, now), now + 3600);
+	CK_ACTION(policy_due(&p, Z, &b, now + 3600), POLICY_DEBT_DUE, now + 3600);
 }
 END_TEST
 
@@ -238,15 +239,15 @@ START_TEST(due_paid_in_full)
 	struct policy_booking b = booking(BOOKING_PENDING, told, pay_by, start);
 
 	b.amount_paid = PRICE;
-	CK_NOTHING(policy_due(&p, &b, pay_by - p.remind_before), 0);
-	CK_NOTHING(policy_due(&p, &b, pay_by + DAY), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, pay_by - p.remind_before), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, pay_by + DAY), 0);
 	b.state = BOOKING_CONFIRMED;
-	CK_NOTHING(policy_due(&p, &b, b.end + DAY), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end + DAY), 0);
 	b.amount_paid = PRICE + 500;
-	CK_NOTHING(policy_due(&p, &b, b.end + DAY), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end + DAY), 0);
 	p.release_unpaid = 0;
 	b.amount_paid = PRICE;
-	CK_NOTHING(policy_due(&p, &b, b.end + DAY), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end + DAY), 0);
 }
 END_TEST
 
@@ -261,13 +262,13 @@ START_TEST(due_deposit_holds_seat)
 	p.deposit = 3000;
 	ck_assert_int_eq(policy_confirm_amount(&p, PRICE), 8850);
 	b.amount_paid = 8849;
-	CK_ACTION(policy_due(&p, &b, release), POLICY_RELEASE, release);
+	CK_ACTION(policy_due(&p, Z, &b, release), POLICY_RELEASE, release);
 	b.amount_paid = 8850;
-	d = policy_due(&p, &b, release);
+	d = policy_due(&p, Z, &b, release);
 	ck_assert_int_eq(d.action, POLICY_NOTHING);
 	ck_assert_int_gt(d.next, release);
 	/* No reminder either: the seat is held. */
-	ck_assert_int_eq(policy_due(&p, &b, pay_by - p.remind_before).action, POLICY_NOTHING);
+	ck_assert_int_eq(policy_due(&p, Z, &b, pay_by - p.remind_before).action, POLICY_NOTHING);
 }
 END_TEST
 
@@ -281,17 +282,17 @@ START_TEST(due_deposit_rest)
 	p.deposit = 3000;
 	b.amount_paid = 8850;
 	ck_assert_int_eq(rest, start - 14 * DAY);
-	CK_NOTHING(policy_due(&p, &b, pay_by + DAY), rest);
-	CK_NOTHING(policy_due(&p, &b, rest - 1), rest);
-	CK_ACTION(policy_due(&p, &b, rest), POLICY_DEBT_DUE, rest);
-	CK_ACTION(policy_due(&p, &b, start + DAY), POLICY_DEBT_DUE, rest);
+	CK_NOTHING(policy_due(&p, Z, &b, pay_by + DAY), rest);
+	CK_NOTHING(policy_due(&p, Z, &b, rest - 1), rest);
+	CK_ACTION(policy_due(&p, Z, &b, rest), POLICY_DEBT_DUE, rest);
+	CK_ACTION(policy_due(&p, Z, &b, start + DAY), POLICY_DEBT_DUE, rest);
 	b.debt_due = rest;
-	CK_NOTHING(policy_due(&p, &b, rest), 0);
-	CK_NOTHING(policy_due(&p, &b, b.end + DAY), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, rest), rest + p.dunning[0].after);
+	CK_NOTHING(policy_due(&p, Z, &b, rest + DAY), rest + p.dunning[0].after);
 	/* Paid in full after all: nothing. */
 	b.debt_due = 0;
 	b.amount_paid = PRICE;
-	CK_NOTHING(policy_due(&p, &b, rest), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, rest), 0);
 }
 END_TEST
 
@@ -304,9 +305,9 @@ START_TEST(due_deposit_rest_not_before_pay_by)
 
 	p.deposit = 3000;
 	b.amount_paid = 8850;
-	CK_NOTHING(policy_due(&p, &b, told), pay_by);
-	CK_NOTHING(policy_due(&p, &b, pay_by - 1), pay_by);
-	CK_ACTION(policy_due(&p, &b, pay_by), POLICY_DEBT_DUE, pay_by);
+	CK_NOTHING(policy_due(&p, Z, &b, told), pay_by);
+	CK_NOTHING(policy_due(&p, Z, &b, pay_by - 1), pay_by);
+	CK_ACTION(policy_due(&p, Z, &b, pay_by), POLICY_DEBT_DUE, pay_by);
 }
 END_TEST
 
@@ -329,9 +330,9 @@ START_TEST(edge_booked_hour_before_window)
 	assert_iso(a.pay_by, "2027-01-12T08:00:00+01:00");
 	ck_assert_int_eq(policy_release_at(&p, a.pay_by, start), a.pay_by + DAY);
 	b = booking(BOOKING_PENDING, booked, a.pay_by, start);
-	CK_NOTHING(policy_due(&p, &b, booked), a.pay_by + DAY);
-	CK_NOTHING(policy_due(&p, &b, a.pay_by), a.pay_by + DAY);
-	CK_ACTION(policy_due(&p, &b, a.pay_by + DAY), POLICY_RELEASE, a.pay_by + DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, booked), a.pay_by + DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, a.pay_by), a.pay_by + DAY);
+	CK_ACTION(policy_due(&p, Z, &b, a.pay_by + DAY), POLICY_RELEASE, a.pay_by + DAY);
 }
 END_TEST
 
@@ -347,14 +348,14 @@ START_TEST(edge_booked_at_start)
 	ck_assert_int_eq(a.pay_by, start);
 	ck_assert_int_eq(policy_release_at(&p, a.pay_by, start), 0);
 	b = booking(BOOKING_PENDING, start, a.pay_by, start);
-	CK_NOTHING(policy_due(&p, &b, start), b.end);
-	CK_NOTHING(policy_due(&p, &b, b.end - 1), b.end);
-	CK_ACTION(policy_due(&p, &b, b.end), POLICY_DEBT_DUE, b.end);
+	CK_NOTHING(policy_due(&p, Z, &b, start), b.end);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end - 1), b.end);
+	CK_ACTION(policy_due(&p, Z, &b, b.end), POLICY_DEBT_DUE, b.end);
 	/* A minute before the start: the same. */
 	a = policy_admit(&p, Z, 3, PRICE, start - 60, start - 60, start, STANDING_TRUSTED);
 	ck_assert_int_eq(a.pay_by, start);
 	b.told = start - 60;
-	CK_NOTHING(policy_due(&p, &b, start - 60), b.end);
+	CK_NOTHING(policy_due(&p, Z, &b, start - 60), b.end);
 }
 END_TEST
 
@@ -379,11 +380,11 @@ START_TEST(edge_dst_march)
 	assert_iso(remind, "2027-03-27T09:00:00+01:00");
 	assert_iso(release, "2027-03-31T10:00:00+02:00");
 	b = booking(BOOKING_PENDING, booked, a.pay_by, start);
-	CK_NOTHING(policy_due(&p, &b, booked), remind);
-	CK_ACTION(policy_due(&p, &b, remind), POLICY_REMIND, remind);
+	CK_NOTHING(policy_due(&p, Z, &b, booked), remind);
+	CK_ACTION(policy_due(&p, Z, &b, remind), POLICY_REMIND, remind);
 	b.reminded = 1;
-	CK_NOTHING(policy_due(&p, &b, remind), release);
-	CK_ACTION(policy_due(&p, &b, release), POLICY_RELEASE, release);
+	CK_NOTHING(policy_due(&p, Z, &b, remind), release);
+	CK_ACTION(policy_due(&p, Z, &b, release), POLICY_RELEASE, release);
 }
 END_TEST
 
@@ -406,12 +407,12 @@ START_TEST(edge_dst_october)
 	assert_iso(remind, "2027-10-30T11:00:00+02:00");
 	assert_iso(release, "2027-11-02T10:00:00+01:00");
 	b = booking(BOOKING_PENDING, booked, a.pay_by, start);
-	CK_NOTHING(policy_due(&p, &b, remind - 1), remind);
-	CK_ACTION(policy_due(&p, &b, remind), POLICY_REMIND, remind);
+	CK_NOTHING(policy_due(&p, Z, &b, remind - 1), remind);
+	CK_ACTION(policy_due(&p, Z, &b, remind), POLICY_REMIND, remind);
 	b.reminded = 1;
-	CK_NOTHING(policy_due(&p, &b, a.pay_by), release);
-	CK_NOTHING(policy_due(&p, &b, release - 1), release);
-	CK_ACTION(policy_due(&p, &b, release), POLICY_RELEASE, release);
+	CK_NOTHING(policy_due(&p, Z, &b, a.pay_by), release);
+	CK_NOTHING(policy_due(&p, Z, &b, release - 1), release);
+	CK_ACTION(policy_due(&p, Z, &b, release), POLICY_RELEASE, release);
 }
 END_TEST
 
@@ -431,7 +432,7 @@ START_TEST(edge_kings_day)
 	assert_iso(a.pay_by, "2027-04-28T09:00:00+02:00");
 	ck_assert_int_eq(policy_release_at(&p, a.pay_by, start), at("2027-04-29T09:00"));
 	b = booking(BOOKING_PENDING, booked, a.pay_by, start);
-	CK_NOTHING(policy_due(&p, &b, booked), at("2027-04-26T09:00"));
+	CK_NOTHING(policy_due(&p, Z, &b, booked), at("2027-04-26T09:00"));
 
 	booked = at("2025-04-18T10:00");
 	start = at("2025-04-29T09:00");
@@ -440,7 +441,7 @@ START_TEST(edge_kings_day)
 	ck_assert_int_eq(a.pay_by + DAY, start);
 	ck_assert_int_eq(policy_release_at(&p, a.pay_by, start), a.pay_by);
 	b = booking(BOOKING_PENDING, booked, a.pay_by, start);
-	CK_ACTION(policy_due(&p, &b, a.pay_by), POLICY_RELEASE, a.pay_by);
+	CK_ACTION(policy_due(&p, Z, &b, a.pay_by), POLICY_RELEASE, a.pay_by);
 }
 END_TEST
 
@@ -455,7 +456,7 @@ START_TEST(edge_leap_day)
 	assert_iso(a.pay_by, "2028-02-29T10:00:00+01:00");
 	assert_iso(policy_release_at(&p, a.pay_by, start), "2028-03-01T10:00:00+01:00");
 	b = booking(BOOKING_PENDING, booked, a.pay_by, start);
-	CK_NOTHING(policy_due(&p, &b, booked), at("2028-02-27T10:00"));
+	CK_NOTHING(policy_due(&p, Z, &b, booked), at("2028-02-27T10:00"));
 
 	booked = at("2028-02-12T10:00");
 	a = policy_admit(&p, Z, 3, PRICE, booked, booked, start, STANDING_TRUSTED);
@@ -677,17 +678,17 @@ START_TEST(no_show_needs_attendance)
 
 	b.amount_paid = PRICE;
 	/* Paid and no attendance data: never anything to do. */
-	CK_NOTHING(policy_due(&p, &b, b.end + 30 * DAY), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end + 30 * DAY), 0);
 	b.attendance = 1;
-	CK_NOTHING(policy_due(&p, &b, b.end), b.end + DAY);
-	CK_NOTHING(policy_due(&p, &b, b.end + DAY - 1), b.end + DAY);
-	CK_ACTION(policy_due(&p, &b, b.end + DAY), POLICY_NO_SHOW, b.end + DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end), b.end + DAY);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end + DAY - 1), b.end + DAY);
+	CK_ACTION(policy_due(&p, Z, &b, b.end + DAY), POLICY_NO_SHOW, b.end + DAY);
 	/* A marked booking is done with. */
 	b.state = BOOKING_ATTENDED;
-	CK_NOTHING(policy_due(&p, &b, b.end + 2 * DAY), 0);
+	CK_NOTHING(policy_due(&p, Z, &b, b.end + 2 * DAY), 0);
 	/* Attended and unpaid: the price is a debt from the end. */
 	b.amount_paid = 0;
-	CK_ACTION(policy_due(&p, &b, b.end + 2 * DAY), POLICY_DEBT_DUE, b.end);
+	CK_ACTION(policy_due(&p, Z, &b, b.end + 2 * DAY), POLICY_DEBT_DUE, b.end);
 	ck_assert_int_eq(policy_no_show_fee(&p, PRICE), PRICE);
 	p.no_show_fee = 5000;
 	ck_assert_int_eq(policy_no_show_fee(&p, PRICE), 14750);
@@ -705,6 +706,71 @@ START_TEST(standing_by_incidents)
 	ck_assert_int_eq(policy_standing(&p, 0), STANDING_PREPAY);
 	p.block_after = 1;
 	ck_assert_int_eq(policy_standing(&p, 1), STANDING_BLOCKED);
+}
+END_TEST
+
+/* The statutory scale at its boundaries (art. 6:96 BW): the examples and the cap. */
+START_TEST(wik_scale)
+{
+	ck_assert_int_eq(policy_wik_costs(29500), 4425);	/* 15% of 295.00 */
+	ck_assert_int_eq(policy_wik_costs(15000), 4000);	/* the minimum */
+	ck_assert_int_eq(policy_wik_costs(26666), 4000);	/* 39.999: still the minimum */
+	ck_assert_int_eq(policy_wik_costs(26667), 4000);	/* 40.0005 rounds to 40.00 */
+	ck_assert_int_eq(policy_wik_costs(250000), 37500);	/* 2,500: 375.00 */
+	ck_assert_int_eq(policy_wik_costs(250100), 37510);	/* + 10% of 1.00 */
+	ck_assert_int_eq(policy_wik_costs(500000), 62500);	/* 5,000: 625.00 */
+	ck_assert_int_eq(policy_wik_costs(1000000), 87500);	/* 10,000: 875.00 */
+	ck_assert_int_eq(policy_wik_costs(20000000), 277500);	/* 200,000: 2,775.00 */
+	ck_assert_int_eq(policy_wik_costs(100000000), 677500);	/* 1,000,000: 6,775.00 */
+	ck_assert_int_eq(policy_wik_costs(200000000), 677500);	/* the cap */
+	ck_assert_int_eq(policy_wik_costs(0), 0);
+}
+END_TEST
+
+/* Rule 8 with the shipped ladder: 7d, 14d, then the 14-day letter (wik) after 14d. */
+START_TEST(dunning_ladder)
+{
+	time_t start = at("2027-04-06T09:00");
+	struct policy_booking b = booking(BOOKING_NO_SHOW, start - 30 * DAY, start - 3 * DAY,
+	    start);
+	time_t due = b.end + DAY, sent, term;
+	struct policy_duty d;
+
+	ck_assert_uint_eq(p.ndunning, 3);
+	ck_assert(p.dunning[2].wik);
+	b.debt_due = due;
+	CK_NOTHING(policy_due(&p, Z, &b, due), due + 7 * DAY);
+	d = policy_due(&p, Z, &b, due + 7 * DAY);
+	CK_ACTION(d, POLICY_DUN, due + 7 * DAY);
+	ck_assert_int_eq(d.step, 1);
+	/* Step 1 queued but not out yet: the ladder holds (and looks again in an hour). */
+	b.stage = 1;
+	CK_NOTHING(policy_due(&p, Z, &b, due + 30 * DAY), due + 30 * DAY + 3600);
+	/* Out three days late: step 2 counts from then, never two steps at once. */
+	sent = due + 10 * DAY;
+	b.step_sent = sent;
+	CK_NOTHING(policy_due(&p, Z, &b, sent + 13 * DAY), sent + 14 * DAY);
+	d = policy_due(&p, Z, &b, sent + 60 * DAY);
+	CK_ACTION(d, POLICY_DUN, sent + 14 * DAY);
+	ck_assert_int_eq(d.step, 2);
+	/* A step that failed for good starts no term. */
+	b.stage = 2;
+	b.step_failed = 1;
+	ck_assert_int_eq(policy_due(&p, Z, &b, sent + 90 * DAY).action, POLICY_NOTHING);
+	b.step_failed = 0;
+	/* The 14-day letter, delivered Tuesday 4 May 2027 15:00: pay by the end of 18 May. */
+	b.stage = 3;
+	b.step_sent = at("2027-05-04T15:00");
+	term = policy_step_term(&p, Z, 3, b.step_sent);
+	assert_iso(term, "2027-05-19T00:00:00+02:00");
+	CK_NOTHING(policy_due(&p, Z, &b, term - 1), term);
+	CK_ACTION(policy_due(&p, Z, &b, term), POLICY_COLLECTION, term);
+	b.stage = 4;
+	CK_NOTHING(policy_due(&p, Z, &b, term + 90 * DAY), 0);
+	/* Any payment that clears the balance stops the ladder at once. */
+	b.stage = 2;
+	b.amount_paid = b.amount_due;
+	CK_NOTHING(policy_due(&p, Z, &b, term), 0);
 }
 END_TEST
 
@@ -745,6 +811,8 @@ money_suite(void)
 	tcase_add_test(tc, cancel_withdrawal);
 	tcase_add_test(tc, no_show_needs_attendance);
 	tcase_add_test(tc, standing_by_incidents);
+	tcase_add_test(tc, wik_scale);
+	tcase_add_test(tc, dunning_ladder);
 	suite_add_tcase(s, tc);
 	return s;
 }
