@@ -69,6 +69,43 @@ report_money(struct view *v, const char *label, int64_t cents, const char *extra
 	fprintf(v->out, "%-28s %10s%s\n", label, m, extra);
 }
 
+/* The open balances now, by dunning stage (0 = not dunned yet; the last is collection). */
+static void
+report_stages(struct view *v, struct json *j)
+{
+	sqlite3_stmt *q = store_q(v->s, "SELECT stage, count(*), sum(amount_due - amount_paid) "
+	    "FROM bookings WHERE amount_due > amount_paid GROUP BY stage ORDER BY stage", "");
+	int collection = (int)v->c->policy.ndunning + 1;
+
+	if (v->json) {
+		json_key(j, "open_by_stage");
+		json_arr(j);
+	}
+	while (store_step(v->s, q) > 0) {
+		int stage = sqlite3_column_int(q, 0);
+		char label[64], extra[32];
+
+		if (v->json) {
+			json_obj(j);
+			json_key(j, "stage"); json_int(j, stage);
+			json_key(j, "bookings"); json_int(j, sqlite3_column_int64(q, 1));
+			json_key(j, "amount"); json_int(j, sqlite3_column_int64(q, 2));
+			json_obj_end(j);
+			continue;
+		}
+		if (stage == 0)
+			snprintf(label, sizeof(label), "  not dunned yet");
+		else if (stage >= collection)
+			snprintf(label, sizeof(label), "  in collection");
+		else
+			snprintf(label, sizeof(label), "  after dunning step %d", stage);
+		snprintf(extra, sizeof(extra), "  (%lld)", (long long)sqlite3_column_int64(q, 1));
+		report_money(v, label, sqlite3_column_int64(q, 2), extra);
+	}
+	if (v->json)
+		json_arr_end(j);
+}
+
 int
 view_report(struct view *v, time_t from, time_t to)
 {
@@ -103,6 +140,7 @@ view_report(struct view *v, time_t from, time_t to)
 		json_key(&j, "refunds_due"); json_int(&j, r.refunds_due);
 		json_key(&j, "unmatched"); json_int(&j, r.unmatched);
 		json_key(&j, "unmatched_amount"); json_int(&j, r.unmatched_amount);
+		report_stages(v, &j);
 		json_obj_end(&j);
 		json_end(&j);
 	} else {
@@ -125,6 +163,7 @@ view_report(struct view *v, time_t from, time_t to)
 		report_money(v, "paid back", r.paid_back, "");
 		fprintf(v->out, "\nnow:\n");
 		report_money(v, "open balances", r.open_balance, "");
+		report_stages(v, NULL);
 		report_money(v, "refunds due", r.refunds_due, r.refunds_due ?
 		    "  (see noshowctl status)" : "");
 		report_money(v, "unmatched payments", r.unmatched_amount, r.unmatched ?

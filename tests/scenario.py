@@ -23,7 +23,8 @@ block is the scenario's scratch directory, @CORPUS@ ../shared/corpus.
   expect events EMAIL WHAT,WHAT...    the booking's events' `what`, in order
   expect status KEY VALUE             an integer of `status --json` (KEY.len for a list)
   expect customer EMAIL KEY VALUE     a field of `customer EMAIL --json`
-  expect report FROM TO KEY VALUE     a field of `report --json --from FROM --to TO`
+  expect report FROM TO KEY VALUE     a field of `report --json --from FROM --to TO` (KEY as
+                                      for status)
   expect text EMAIL KIND WORDS...     the last KIND message to EMAIL (sent into the
                                       maildir by a cycle) says WORDS in its text part
 """
@@ -119,6 +120,13 @@ class Scenario:
     def show(self, email):
         return self.ctl_json("show", self.booking(email)["ref"])
 
+    @staticmethod
+    def dig(v, key):
+        """KEY.0.FIELD into a JSON document; .len is a list's length."""
+        for part in key.split("."):
+            v = len(v) if part == "len" else v[int(part) if part.isdigit() else part]
+        return v
+
     def mail_text(self, to, kind):
         found = ""
         paths = glob.glob(os.path.join(self.dir, "maildir", "new", "*"))
@@ -169,13 +177,11 @@ class Scenario:
         elif kind == "customer":
             self.check(label, self.ctl_json("customer", rest[0])[rest[1]], " ".join(rest[2:]))
         elif kind == "report":
-            got = self.ctl_json("report", "--from", rest[0], "--to", rest[1])[rest[2]]
+            got = self.dig(self.ctl_json("report", "--from", rest[0], "--to", rest[1]),
+                            rest[2])
             self.check(label, got, rest[3])
         elif kind == "status":
-            key, v = rest[0], self.ctl_json("status")
-            for part in key.split("."):
-                v = len(v) if part == "len" else v[int(part) if part.isdigit() else part]
-            self.check(label, v, rest[1])
+            self.check(label, self.dig(self.ctl_json("status"), rest[0]), rest[1])
         else:
             raise Failed("line %d: unknown expectation %s" % (n, kind))
 
