@@ -60,15 +60,8 @@ attendance_mark(struct store *s, const struct config *c, int64_t id, int present
 		rc = store_exec(s, "UPDATE bookings SET due_at = 0 WHERE session_id = ? AND state "
 		    "IN ('pending', 'confirmed')", "t", session);
 	/* An unpaid no-show fee is a debt from the moment it arose (rule 8). */
-	if (rc == 0 && !present && due > paid) {
-		money_format_plain(due - paid, text);
-		detail = xasprintf("balance %s due", text);
-		rc = store_exec(s, "UPDATE bookings SET debt_due = ? WHERE id = ?", "ii",
-		    (int64_t)(pay_by > now ? pay_by : now), id);
-		if (rc == 0)
-			rc = store_event(s, now, id, NULL, cause, "debt-due", NULL, NULL, detail);
-		free(detail);
-	}
+	if (rc == 0 && !present && due > paid)
+		rc = seats_debt_due(s, c, id, due - paid, pay_by > now ? pay_by : now, now, cause);
 	if (rc == 0 && !present)
 		rc = compose_booking(s, c, id, "no-show", now);
 	free(session);

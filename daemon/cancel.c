@@ -56,16 +56,9 @@ cancel_booking(struct store *s, const struct config *c, int64_t id, time_t at, t
 	if (rc == 0 && d.kind == CANCEL_LATE)
 		rc = seats_incident(s, c, id, 1, now, cause);
 	/* A fee not paid is a debt from the moment it arose (rule 8). */
-	if (rc == 0 && d.fee > paid) {
-		money_format_plain(d.fee - paid, fee);
-		detail = xasprintf("balance %s due", fee);
-		rc = store_exec(s, "UPDATE bookings SET debt_due = ? WHERE id = ?", "ii",
-		    (int64_t)(pay_by > now ? pay_by : now), id);
-		if (rc == 0)
-			rc = store_event(s, now, id, NULL, "policy cancellation", "debt-due", NULL,
-			    NULL, detail);
-		free(detail);
-	}
+	if (rc == 0 && d.fee > paid)
+		rc = seats_debt_due(s, c, id, d.fee - paid, pay_by > now ? pay_by : now, now,
+		    "policy cancellation");
 	if (rc == 0)
 		rc = compose_booking(s, c, id, d.kind == CANCEL_LATE ? "late-cancellation" :
 		    "cancellation", now);

@@ -96,14 +96,8 @@ duties_apply(struct store *s, const struct config *c, int64_t id,
 			rc = seats_incident(s, c, id, 1, now, "policy release");
 		break;
 	case POLICY_DEBT_DUE:
-		money_format_plain(b->amount_due - b->amount_paid, amount);
-		detail = xasprintf("balance %s due since %s", amount, when);
-		rc = store_exec(s, "UPDATE bookings SET debt_due = ? WHERE id = ?", "ii",
-		    (int64_t)d->at, id);
-		if (rc == 0)
-			rc = store_event(s, now, id, NULL, "policy debt", "debt-due", NULL, NULL,
-			    detail);
-		break;
+		return seats_debt_due(s, c, id, b->amount_due - b->amount_paid, d->at, now,
+		    "policy debt");
 	case POLICY_DUN: {
 		int64_t msg = compose_dunning(s, c, id, d->step, now);
 

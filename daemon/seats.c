@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "compose.h"
+#include "days.h"
 #include "log.h"
+#include "money.h"
 #include "seats.h"
 #include "util.h"
 
@@ -186,5 +188,23 @@ seats_incident(struct store *s, const struct config *c, int64_t id, int incident
 		rc = 0;
 	free(before);
 	free(email);
+	return rc;
+}
+
+int
+seats_debt_due(struct store *s, const struct config *c, int64_t id, int64_t balance,
+    time_t due, time_t now, const char *cause)
+{
+	char amount[32], when[32], *detail;
+	int rc;
+
+	money_format_plain(balance, amount);
+	days_format_iso(due, c->timezone, when);
+	detail = xasprintf("balance %s due since %s", amount, when);
+	rc = store_exec(s, "UPDATE bookings SET debt_due = ? WHERE id = ?", "ii", (int64_t)due,
+	    id);
+	if (rc == 0)
+		rc = store_event(s, now, id, NULL, cause, "debt-due", NULL, NULL, detail);
+	free(detail);
 	return rc;
 }

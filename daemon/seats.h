@@ -51,6 +51,13 @@ int seats_set_state(struct store *s, int64_t booking_id, enum booking_state from
     const char *detail);
 
 /*
+ * The unpaid balance of booking `id` fell due as a debt at `due` (rule 8): record the
+ * moment the dunning ladder counts from, with a "debt-due" event. 0 or -1.
+ */
+int seats_debt_due(struct store *s, const struct config *c, int64_t id, int64_t balance,
+    time_t due, time_t now, const char *cause);
+
+/*
  * Record whether booking `id` is an incident (rule 9: released for non-payment, cancelled
  * late, a no-show) and bring its customer's standing up to date, unless the trainer set it
  * by hand. A change of standing is an event. 0 or -1.
