@@ -14,6 +14,7 @@
 #include "cycle.h"
 #include "days.h"
 #include "duties.h"
+#include "export.h"
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
@@ -267,6 +268,25 @@ cmd_report(struct ctl *x, int argc, char **argv)
 }
 
 static int
+cmd_export(struct ctl *x, int argc, char **argv)
+{
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 2 || (strcmp(argv[1], "bookings") != 0 && strcmp(argv[1], "collection") != 0))
+		return usage_error("usage: export bookings | export collection");
+	rc = strcmp(argv[1], "bookings") == 0 ? export_bookings(&x->s, &x->c, stdout) :
+	    export_collection(&x->s, &x->c, x->v.now, stdout);
+	if (rc < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "noshowctl: export %s: %s\n", argv[1], x->s.failed ? x->s.error :
+		    "cannot write the output");
+		return 1;
+	}
+	return 0;
+}
+
+static int
 cmd_check_config(struct ctl *x, int argc, char **argv)
 {
 	int rc;
@@ -295,6 +315,8 @@ static const struct command commands[] = {
 	    "standing and details", cmd_customer, 1 },
 	{ "import", "payments FILE [--format F]", "import a bank statement", cmd_import, 1 },
 	{ "report", "[--from D] [--to D]", "what a period brought", cmd_report, 1 },
+	{ "export", "bookings | collection", "CSV for the bookkeeper or a collection agency",
+	    cmd_export, 1 },
 	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },
 	{ "outbox", "[--failed] | retry ID", "messages waiting or failed", cmd_outbox, 1 },
 	{ "check-config", "", "check the configuration", cmd_check_config, 0 },

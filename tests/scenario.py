@@ -25,10 +25,14 @@ block is the scenario's scratch directory, @CORPUS@ ../shared/corpus.
   expect customer EMAIL KEY VALUE     a field of `customer EMAIL --json`
   expect report FROM TO KEY VALUE     a field of `report --json --from FROM --to TO` (KEY as
                                       for status)
+  expect export KIND ROW COLUMN VALUE a cell of `export KIND` (ROW 1 is the first after the
+                                      header; VALUE may have spaces)
   expect text EMAIL KIND WORDS...     the last KIND message to EMAIL (sent into the
                                       maildir by a cycle) says WORDS in its text part
 """
+import csv
 import email
+import io
 import email.policy
 import glob
 import json
@@ -157,7 +161,7 @@ class Scenario:
             print("not ok - %s: got %r, want %r" % (what, got, want))
 
     def expect(self, n, args):
-        kind, rest = args[0], args[1:]
+        kind, rest = args[0], [self.refs(a) for a in args[1:]]
         label = "%s:%d expect %s" % (os.path.basename(self.path), n, " ".join(rest))
         if kind == "state":
             self.check(label, self.booking(rest[0])["state"], rest[1])
@@ -174,6 +178,10 @@ class Scenario:
             body = self.mail_text(rest[0], rest[1])
             want = " ".join(rest[2:])
             self.check(label, want if want in " ".join(body.split()) else body, want)
+        elif kind == "export":
+            rows = list(csv.DictReader(io.StringIO(self.ctl("export", rest[0]))))
+            row = rows[int(rest[1]) - 1] if 0 < int(rest[1]) <= len(rows) else {}
+            self.check(label, row.get(rest[2]), " ".join(rest[3:]))
         elif kind == "customer":
             self.check(label, self.ctl_json("customer", rest[0])[rest[1]], " ".join(rest[2:]))
         elif kind == "report":
