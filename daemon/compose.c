@@ -369,10 +369,16 @@ compose_dunning_vars(const struct config *c, const struct compose_facts *f, int 
  * Render template `tmpl` as message `kind` for a booking and queue it. pay: a payment just
  * received (payment-received); step: a dunning step (1-based), else 0.
  */
+/* What a goodwill message states (rule 10). */
+struct compose_goodwill {
+	int64_t value;
+	const char *reason;
+};
+
 static int
 compose_message(struct store *s, const struct config *c, int64_t booking_id,
     const char *kind, const char *tmpl, const struct compose_payment *pay, int step,
-    time_t now)
+    const struct compose_goodwill *gw, time_t now)
 {
 	struct compose_facts f;
 	struct tmpl_vars v;
@@ -409,6 +415,10 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 	}
 	if (step > 0)
 		compose_dunning_vars(c, &f, step, lang, &v);
+	if (gw != NULL) {
+		set_money(&v, "goodwill_value", gw->value, lang);
+		tmpl_set(&v, "goodwill_reason", gw->reason);
+	}
 	if (template_render(c->mail.templates, lang, tmpl, &v, &subject, &body, err) < 0) {
 		compose_fail(s, "cannot compose the %s message: %.400s", kind, err);
 		goto out;
@@ -489,7 +499,7 @@ int
 compose_booking(struct store *s, const struct config *c, int64_t booking_id,
     const char *kind, time_t now)
 {
-	return compose_message(s, c, booking_id, kind, kind, NULL, 0, now);
+	return compose_message(s, c, booking_id, kind, kind, NULL, 0, NULL, now);
 }
 
 int
@@ -497,7 +507,7 @@ compose_payment(struct store *s, const struct config *c, int64_t booking_id,
     const struct compose_payment *pay, time_t now)
 {
 	return compose_message(s, c, booking_id, "payment-received", "payment-received", pay, 0,
-	    now);
+	    NULL, now);
 }
 
 int64_t
@@ -508,10 +518,19 @@ compose_dunning(struct store *s, const struct config *c, int64_t booking_id, int
 
 	snprintf(kind, sizeof(kind), "dunning-%d", step);
 	if (compose_message(s, c, booking_id, kind, c->policy.dunning[step - 1].template, NULL,
-	    step, now) < 0)
+	    step, NULL, now) < 0)
 		return -1;
 	/* The customer's copy (not the trainer's bcc): its delivery starts the term. */
 	return store_int(s, -1, "SELECT o.id FROM outbox o JOIN bookings b ON b.id = o.booking_id "
 	    "WHERE o.booking_id = ? AND o.kind = ? AND o.rcpt = b.email ORDER BY o.id DESC "
 	    "LIMIT 1", "it", booking_id, kind);
+}
+
+int
+compose_goodwill(struct store *s, const struct config *c, int64_t booking_id, int64_t value,
+    const char *reason, time_t now)
+{
+	struct compose_goodwill gw = { value, reason };
+
+	return compose_message(s, c, booking_id, "goodwill", "goodwill", NULL, 0, &gw, now);
 }

@@ -30,6 +30,10 @@ struct compose_payment {
 int compose_payment(struct store *s, const struct config *c, int64_t booking_id,
     const struct compose_payment *pay, time_t now);
 
+/* Queue the goodwill message stating a waiver's value and reason (rule 10). 0 or -1. */
+int compose_goodwill(struct store *s, const struct config *c, int64_t booking_id,
+    int64_t value, const char *reason, time_t now);
+
 /*
  * Queue dunning step `step` (1-based) of c->policy.dunning for a booking: message kind
  * "dunning-N" from the step's template, with the collection costs of the statutory scale.

@@ -49,6 +49,7 @@ int64_t ctl_booking(struct ctl *x, const char *cmd, const char *arg);
 /* The money commands (ctlmoney.c). */
 int cmd_pay(struct ctl *x, int argc, char **argv);
 int cmd_release(struct ctl *x, int argc, char **argv);
+int cmd_waive(struct ctl *x, int argc, char **argv);
 int cmd_import(struct ctl *x, int argc, char **argv);
 
 /* Commands about a booking's course (ctlbook.c). */

@@ -1,5 +1,5 @@
 /*
- * noshowctl's money commands and imports: pay, release, import payments, import
+ * noshowctl's money commands and imports: pay, waive, release, import payments, import
  * attendance. Each is one transaction that records the change and then lets the policy
  * look at once (duties_run), so a command applies the same rules as the daemon.
  */
@@ -9,6 +9,7 @@
 
 #include "attendance.h"
 #include "bank.h"
+#include "compose.h"
 #include "ctl.h"
 #include "days.h"
 #include "duties.h"
@@ -139,6 +140,58 @@ cmd_release(struct ctl *x, int argc, char **argv)
 	}
 	if (!x->v.json)
 		printf("released %s\n", argv[1]);
+	view_booking_line(&x->v, id);
+	return 0;
+}
+
+int
+cmd_waive(struct ctl *x, int argc, char **argv)
+{
+	int missing = 0, rc;
+	const char *amount_text = opt_value(&argc, argv, "--amount", &missing);
+	const char *reason = opt_value(&argc, argv, "--reason", &missing);
+	char text[32];
+	int64_t id, amount = 0, balance;
+
+	if (missing)
+		return usage_error("--amount and --reason need a value");
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 2)
+		return usage_error("waive needs one reference");
+	if (reason == NULL || *reason == '\0' || !utf8_valid(reason, strlen(reason), NULL))
+		return usage_error("waive: --reason TEXT is required: the customer's message "
+		    "states it");
+	if (amount_text != NULL && (ctl_amount(amount_text, &amount) < 0 || amount <= 0))
+		return usage_error("waive: --amount \"%s\" is not an amount (like 147.50)",
+		    amount_text);
+	if ((id = ctl_booking(x, "waive", argv[1])) <= 0 || store_begin(&x->s) < 0)
+		return 1;
+	balance = store_int(&x->s, 0, "SELECT amount_due - amount_paid FROM bookings WHERE "
+	    "id = ?", "i", id);
+	if (amount == 0)
+		amount = balance;
+	if (balance <= 0 || amount > balance) {
+		store_rollback(&x->s);
+		money_format_plain(balance > 0 ? balance : 0, text);
+		fprintf(stderr, "noshowctl: waive: %s has %s open; only what is owed can be "
+		    "waived\n", argv[1], text);
+		return 1;
+	}
+	money_format_plain(amount, text);
+	store_exec(&x->s, "UPDATE bookings SET amount_due = amount_due - ?, due_at = 0 WHERE "
+	    "id = ?", "ii", amount, id);
+	store_exec(&x->s, "INSERT INTO goodwill (booking_id, at, kind, value, reason) VALUES "
+	    "(?, ?, 'waiver', ?, ?)", "iiit", id, (int64_t)x->v.now, amount, reason);
+	store_event(&x->s, x->v.now, id, NULL, "command waive", "waived", NULL, text, reason);
+	if (compose_goodwill(&x->s, &x->c, id, amount, reason, x->v.now) < 0 ||
+	    duties_run(&x->s, &x->c, x->v.now, id) < 0 || store_commit(&x->s) < 0) {
+		store_rollback(&x->s);
+		fprintf(stderr, "noshowctl: waive: %s\n", x->s.error);
+		return 1;
+	}
+	if (!x->v.json)
+		printf("waived %s of %s\n", text, argv[1]);
 	view_booking_line(&x->v, id);
 	return 0;
 }

@@ -308,6 +308,8 @@ static const struct command commands[] = {
 	{ "book", "SESSION EMAIL [--name N] [--company C]", "a booking by hand", cmd_book, 1 },
 	{ "pay", "REF AMOUNT [--at TIME] [--note TEXT]", "record a payment", cmd_pay, 1 },
 	{ "release", "REF", "release a seat now", cmd_release, 1 },
+	{ "waive", "REF [--amount A] --reason TEXT", "goodwill: waive what is owed", cmd_waive,
+	    1 },
 	{ "cancel", "REF [--at TIME]", "cancel under the policy", cmd_cancel, 1 },
 	{ "attend", "REF...", "mark present", cmd_attend, 1 },
 	{ "noshow", "REF...", "mark absent (the no-show fee is due)", cmd_noshow, 1 },

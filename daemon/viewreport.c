@@ -14,7 +14,21 @@ struct report {
 	time_t from, to;
 	int64_t sessions, bookings, attended, no_shows, released, refilled;
 	int64_t received, paid_back, open_balance, refunds_due, unmatched, unmatched_amount;
+	int64_t goodwill, goodwill_budget;
 };
+
+/* goodwill_budget is per month: for every calendar month the period touches. */
+static int64_t
+report_budget(const struct view *v, time_t from, time_t to)
+{
+	struct tm a, b;
+
+	if (days_utc_to_local(from, v->c->timezone, &a) < 0 ||
+	    days_utc_to_local(to - 1, v->c->timezone, &b) < 0)
+		return v->c->policy.goodwill_budget;
+	return v->c->policy.goodwill_budget * ((b.tm_year - a.tm_year) * 12 + b.tm_mon -
+	    a.tm_mon + 1);
+}
 
 static void
 report_gather(struct view *v, struct report *r)
@@ -49,6 +63,9 @@ report_gather(struct view *v, struct report *r)
 	    "('unmatched', 'near-miss')", "");
 	r->unmatched_amount = store_int(s, 0, "SELECT sum(amount) FROM payments WHERE status IN "
 	    "('unmatched', 'near-miss')", "");
+	r->goodwill = store_int(s, 0, "SELECT sum(value) FROM goodwill WHERE at >= ? AND at < ?",
+	    "ii", from, to);
+	r->goodwill_budget = report_budget(v, r->from, r->to);
 }
 
 /* The no-show rate in basis points of the bookings with attendance known; -1 when none. */
@@ -140,6 +157,8 @@ view_report(struct view *v, time_t from, time_t to)
 		json_key(&j, "refunds_due"); json_int(&j, r.refunds_due);
 		json_key(&j, "unmatched"); json_int(&j, r.unmatched);
 		json_key(&j, "unmatched_amount"); json_int(&j, r.unmatched_amount);
+		json_key(&j, "goodwill"); json_int(&j, r.goodwill);
+		json_key(&j, "goodwill_budget"); json_int(&j, r.goodwill_budget);
 		report_stages(v, &j);
 		json_obj_end(&j);
 		json_end(&j);
@@ -161,6 +180,14 @@ view_report(struct view *v, time_t from, time_t to)
 		fprintf(v->out, "%-28s %10lld\n", "seats refilled from list", (long long)r.refilled);
 		report_money(v, "payments received", r.received, "");
 		report_money(v, "paid back", r.paid_back, "");
+		{
+			char budget[32], extra[64];
+
+			money_format_plain(r.goodwill_budget, budget);
+			snprintf(extra, sizeof(extra), "  (budget %s%s)", budget,
+			    r.goodwill > r.goodwill_budget ? ", over" : "");
+			report_money(v, "goodwill given", r.goodwill, extra);
+		}
 		fprintf(v->out, "\nnow:\n");
 		report_money(v, "open balances", r.open_balance, "");
 		report_stages(v, NULL);

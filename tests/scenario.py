@@ -27,8 +27,8 @@ block is the scenario's scratch directory, @CORPUS@ ../shared/corpus.
                                       for status)
   expect export KIND ROW COLUMN VALUE a cell of `export KIND` (ROW 1 is the first after the
                                       header; VALUE may have spaces)
-  expect text EMAIL KIND WORDS...     the last KIND message to EMAIL (sent into the
-                                      maildir by a cycle) says WORDS in its text part
+  expect text EMAIL KIND WORDS...     a KIND message to EMAIL (sent into the maildir by a
+                                      cycle) says WORDS in its text part
 """
 import csv
 import email
@@ -131,15 +131,15 @@ class Scenario:
             v = len(v) if part == "len" else v[int(part) if part.isdigit() else part]
         return v
 
-    def mail_text(self, to, kind):
-        found = ""
-        paths = glob.glob(os.path.join(self.dir, "maildir", "new", "*"))
-        for path in sorted(paths, key=os.path.getmtime):
+    def mail_texts(self, to, kind):
+        """The text part of every KIND message to TO in the maildir."""
+        texts = []
+        for path in sorted(glob.glob(os.path.join(self.dir, "maildir", "new", "*"))):
             with open(path, "rb") as f:
                 m = email.message_from_binary_file(f, policy=email.policy.default)
             if str(m["X-Noshowd-Kind"]) == kind and to in str(m["To"]):
-                found = m.get_body(preferencelist=("plain",)).get_content()
-        return found
+                texts.append(m.get_body(preferencelist=("plain",)).get_content())
+        return texts
 
     def refs(self, text):
         """<ref:EMAIL> is that customer's booking reference; <badref:EMAIL> the same with
@@ -175,9 +175,10 @@ class Scenario:
             self.check(label, ",".join(e["what"] for e in self.show(rest[0])["events"]),
                        rest[1])
         elif kind == "text":
-            body = self.mail_text(rest[0], rest[1])
+            texts = self.mail_texts(rest[0], rest[1])
             want = " ".join(rest[2:])
-            self.check(label, want if want in " ".join(body.split()) else body, want)
+            said = [t for t in texts if want in " ".join(t.split())]
+            self.check(label, want if said else "\n---\n".join(texts), want)
         elif kind == "export":
             rows = list(csv.DictReader(io.StringIO(self.ctl("export", rest[0]))))
             row = rows[int(rest[1]) - 1] if 0 < int(rest[1]) <= len(rows) else {}
