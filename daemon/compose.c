@@ -534,3 +534,61 @@ compose_goodwill(struct store *s, const struct config *c, int64_t booking_id, in
 
 	return compose_message(s, c, booking_id, "goodwill", "goodwill", NULL, 0, &gw, now);
 }
+
+int
+compose_digest(struct store *s, const struct config *c, const char *body, time_t now)
+{
+	const char *to = c->trainer.email ? c->trainer.email : c->mail.from;
+	struct tmpl_vars v;
+	struct message m;
+	struct outbox_item item;
+	struct buf data;
+	char err[ERR_MAX], msgid[128], *subject = NULL, *text = NULL;
+	int rc = -1;
+
+	if (s->failed || to == NULL || c->mail.from == NULL)
+		return s->failed ? -1 : 0;
+	tmpl_vars_init(&v);
+	buf_init(&data);
+	tmpl_set(&v, "trainer_name", c->trainer.name);
+	tmpl_set(&v, "trainer_email", c->mail.from);
+	set_date(&v, "today_date", NULL, now, c, c->language);
+	tmpl_set(&v, "digest_body", body);
+	if (template_render(c->mail.templates, c->language, "digest", &v, &subject, &text,
+	    err) < 0) {
+		compose_fail(s, "cannot compose the %s message: %.400s", "digest", err);
+		goto out;
+	}
+	message_new_id(c->mail.from, msgid);
+	memset(&m, 0, sizeof(m));
+	m.from_name = "noshowd";
+	m.from_addr = c->mail.from;
+	m.to_name = c->trainer.name;
+	m.to_addr = to;
+	m.subject = subject;
+	m.body = text;
+	m.message_id = msgid;
+	m.date = now;
+	m.zone = c->timezone;
+	m.kind = "digest";
+	m.language = c->language;
+	if (message_build(&m, &data, err) < 0) {
+		compose_fail(s, "cannot build the %s message: %.400s", "digest", err);
+		goto out;
+	}
+	memset(&item, 0, sizeof(item));
+	item.kind = "digest";
+	item.language = c->language;
+	item.template_name = "digest";
+	item.message_id = msgid;
+	item.env_from = c->mail.from;
+	item.rcpt = to;
+	item.data = data.data;
+	item.len = data.len;
+	rc = outbox_put(s, &item, now) < 0 ? -1 : 0;
+out:
+	free(subject), free(text);
+	buf_release(&data);
+	tmpl_vars_release(&v);
+	return rc;
+}

@@ -42,6 +42,13 @@ int compose_goodwill(struct store *s, const struct config *c, int64_t booking_id
 int64_t compose_dunning(struct store *s, const struct config *c, int64_t booking_id, int step,
     time_t now);
 
+/*
+ * Queue the trainer's digest (rule 12) with `body` as its digest_body, to trainer.email
+ * (else mail.from), in the configured language. 0 (also when there is nobody to send it
+ * to), or -1.
+ */
+int compose_digest(struct store *s, const struct config *c, const char *body, time_t now);
+
 /* Every template name noshowd may render (message kinds and the dunning ladder). */
 extern const char *const compose_kinds[];
 

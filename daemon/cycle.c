@@ -11,6 +11,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "exportsource.h"
+#include "digest.h"
 #include "duties.h"
 #include "util.h"
 
@@ -340,6 +341,8 @@ cycle_tick(struct store *s, const struct config *c, time_t now, int dry_run, FIL
 	since = cycle_last_event(s);
 	since_msg = cycle_last_message(s);
 	n = duties_run(s, c, now, 0);
+	if (n >= 0 && digest_run(s, c, now) < 0)
+		n = -1;
 	if (dry_run) {
 		if (out) {
 			cycle_print_events(s, since, c->timezone, out);

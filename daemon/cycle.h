@@ -43,7 +43,8 @@ int cycle_accept(struct store *s, const struct config *c, const char *name, time
 
 /*
  * Apply the policy to every booking whose moment has come (reminders, releases, debts
- * falling due; see duties.h), in one transaction. 0 or -1.
+ * falling due; see duties.h) and queue the trainer's digest when it is due (digest.h), in
+ * one transaction. 0 or -1.
  */
 int cycle_tick(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out);
 

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "cycle.h"
+#include "digest.h"
 #include "duties.h"
 #include "days.h"
 #include "fetch.h"
@@ -245,6 +246,8 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			due = duties_next(s);
 			if (due >= 0 && due < wake)
 				wake = due > now ? due : now + 1;
+			if ((due = digest_next(c, now)) > 0 && due < wake)
+				wake = due;
 
 			/* In rounds, so that the watchdog hears from us between them. */
 			do {

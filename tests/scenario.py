@@ -27,6 +27,7 @@ block is the scenario's scratch directory, @CORPUS@ ../shared/corpus.
                                       for status)
   expect export KIND ROW COLUMN VALUE a cell of `export KIND` (ROW 1 is the first after the
                                       header; VALUE may have spaces)
+  expect mails EMAIL KIND N           N messages of KIND to EMAIL are in the maildir
   expect text EMAIL KIND WORDS...     a KIND message to EMAIL (sent into the maildir by a
                                       cycle) says WORDS in its text part
 """
@@ -174,6 +175,8 @@ class Scenario:
         elif kind == "events":
             self.check(label, ",".join(e["what"] for e in self.show(rest[0])["events"]),
                        rest[1])
+        elif kind == "mails":
+            self.check(label, len(self.mail_texts(rest[0], rest[1])), rest[2])
         elif kind == "text":
             texts = self.mail_texts(rest[0], rest[1])
             want = " ".join(rest[2:])
