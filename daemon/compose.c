@@ -373,6 +373,7 @@ compose_dunning_vars(const struct config *c, const struct compose_facts *f, int 
 struct compose_goodwill {
 	int64_t value;
 	const char *reason;
+	int move;		/* a free move: the booking is the new one */
 };
 
 static int
@@ -418,6 +419,7 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 	if (gw != NULL) {
 		set_money(&v, "goodwill_value", gw->value, lang);
 		tmpl_set(&v, "goodwill_reason", gw->reason);
+		set_flag(&v, "goodwill_move", gw->move);
 	}
 	if (template_render(c->mail.templates, lang, tmpl, &v, &subject, &body, err) < 0) {
 		compose_fail(s, "cannot compose the %s message: %.400s", kind, err);
@@ -528,9 +530,9 @@ compose_dunning(struct store *s, const struct config *c, int64_t booking_id, int
 
 int
 compose_goodwill(struct store *s, const struct config *c, int64_t booking_id, int64_t value,
-    const char *reason, time_t now)
+    const char *reason, int move, time_t now)
 {
-	struct compose_goodwill gw = { value, reason };
+	struct compose_goodwill gw = { value, reason, move };
 
 	return compose_message(s, c, booking_id, "goodwill", "goodwill", NULL, 0, &gw, now);
 }

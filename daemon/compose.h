@@ -30,9 +30,12 @@ struct compose_payment {
 int compose_payment(struct store *s, const struct config *c, int64_t booking_id,
     const struct compose_payment *pay, time_t now);
 
-/* Queue the goodwill message stating a waiver's value and reason (rule 10). 0 or -1. */
+/*
+ * Queue the goodwill message stating a courtesy's value and reason (rule 10): a waiver,
+ * or with move a free move (booking_id is then the new booking). 0 or -1.
+ */
 int compose_goodwill(struct store *s, const struct config *c, int64_t booking_id,
-    int64_t value, const char *reason, time_t now);
+    int64_t value, const char *reason, int move, time_t now);
 
 /*
  * Queue dunning step `step` (1-based) of c->policy.dunning for a booking: message kind

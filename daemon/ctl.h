@@ -57,5 +57,6 @@ int cmd_cancel(struct ctl *x, int argc, char **argv);
 int cmd_attend(struct ctl *x, int argc, char **argv);
 int cmd_noshow(struct ctl *x, int argc, char **argv);
 int cmd_customer(struct ctl *x, int argc, char **argv);
+int cmd_move(struct ctl *x, int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 #include "duties.h"
 #include "seats.h"
 #include "json.h"
+#include "move.h"
 #include "money.h"
 #include "policy.h"
 #include "util.h"
@@ -234,5 +235,37 @@ cmd_customer(struct ctl *x, int argc, char **argv)
 	rc = ctl_customer_show(x, email) < 0 ? 1 : 0;
 out:
 	free(email);
+	return rc;
+}
+
+int
+cmd_move(struct ctl *x, int argc, char **argv)
+{
+	char err[ERR_MAX], ref[REF_LEN + 1], *session;
+	int64_t id, nid;
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 3)
+		return usage_error("move needs REF and SESSION");
+	if ((id = ctl_booking(x, "move", argv[1])) <= 0 ||
+	    (session = ctl_session(x, argv[2])) == NULL)
+		return 1;
+	rc = 1;
+	if (store_begin(&x->s) < 0)
+		goto out;
+	if ((nid = move_booking(&x->s, &x->c, id, session, x->v.now, ref, err)) < 0 ||
+	    duties_run(&x->s, &x->c, x->v.now, 0) < 0 || store_commit(&x->s) < 0) {
+		store_rollback(&x->s);
+		fprintf(stderr, "noshowctl: move: %s: %s\n", argv[1], *err ? err : x->s.error);
+		goto out;
+	}
+	if (!x->v.json)
+		printf("moved %s to %s as %s\n", argv[1], session, ref);
+	view_booking_line(&x->v, nid);
+	rc = 0;
+out:
+	free(session);
 	return rc;
 }

@@ -184,7 +184,7 @@ cmd_waive(struct ctl *x, int argc, char **argv)
 	store_exec(&x->s, "INSERT INTO goodwill (booking_id, at, kind, value, reason) VALUES "
 	    "(?, ?, 'waiver', ?, ?)", "iiit", id, (int64_t)x->v.now, amount, reason);
 	store_event(&x->s, x->v.now, id, NULL, "command waive", "waived", NULL, text, reason);
-	if (compose_goodwill(&x->s, &x->c, id, amount, reason, x->v.now) < 0 ||
+	if (compose_goodwill(&x->s, &x->c, id, amount, reason, 0, x->v.now) < 0 ||
 	    duties_run(&x->s, &x->c, x->v.now, id) < 0 || store_commit(&x->s) < 0) {
 		store_rollback(&x->s);
 		fprintf(stderr, "noshowctl: waive: %s\n", x->s.error);

@@ -311,6 +311,7 @@ static const struct command commands[] = {
 	{ "waive", "REF [--amount A] --reason TEXT", "goodwill: waive what is owed", cmd_waive,
 	    1 },
 	{ "cancel", "REF [--at TIME]", "cancel under the policy", cmd_cancel, 1 },
+	{ "move", "REF SESSION", "the free move to a later session", cmd_move, 1 },
 	{ "attend", "REF...", "mark present", cmd_attend, 1 },
 	{ "noshow", "REF...", "mark absent (the no-show fee is due)", cmd_noshow, 1 },
 	{ "customer", "EMAIL [--trust|--prepay|--block] [--business N] [--vat V]",
