@@ -12,7 +12,7 @@
 
 struct report {
 	time_t from, to;
-	int64_t sessions, bookings, attended, no_shows, released, refilled;
+	int64_t sessions, bookings, attended, no_shows, released, refilled, late_cancels;
 	int64_t received, paid_back, open_balance, refunds_due, unmatched, unmatched_amount;
 	int64_t goodwill, goodwill_budget;
 };
@@ -48,6 +48,9 @@ report_gather(struct view *v, struct report *r)
 	    "ii", from, to);
 	r->released = store_int(s, 0, "SELECT count(*) FROM events WHERE what = 'state' AND "
 	    "after = 'released' AND at >= ? AND at < ?", "ii", from, to);
+	r->late_cancels = store_int(s, 0, "SELECT count(*) FROM events WHERE what = 'state' AND "
+	    "after = 'cancelled' AND detail LIKE 'late cancellation%' AND at >= ? AND at < ?",
+	    "ii", from, to);
 	r->refilled = store_int(s, 0, "SELECT count(*) FROM events WHERE what = 'state' AND "
 	    "before = 'waitlisted' AND after IN ('pending', 'confirmed') AND at >= ? AND at < ?",
 	    "ii", from, to);
@@ -149,6 +152,7 @@ view_report(struct view *v, time_t from, time_t to)
 			json_null(&j);
 		else
 			json_int(&j, rate);
+		json_key(&j, "late_cancellations"); json_int(&j, r.late_cancels);
 		json_key(&j, "released"); json_int(&j, r.released);
 		json_key(&j, "refilled"); json_int(&j, r.refilled);
 		json_key(&j, "received"); json_int(&j, r.received);
@@ -176,6 +180,7 @@ view_report(struct view *v, time_t from, time_t to)
 			snprintf(pct, sizeof(pct), "%lld.%02lld%% of %lld", (long long)(rate / 100),
 			    (long long)(rate % 100), (long long)(r.attended + r.no_shows));
 		fprintf(v->out, "%-28s %10lld  (%s)\n", "no-shows", (long long)r.no_shows, pct);
+		fprintf(v->out, "%-28s %10lld\n", "late cancellations", (long long)r.late_cancels);
 		fprintf(v->out, "%-28s %10lld\n", "seats released", (long long)r.released);
 		fprintf(v->out, "%-28s %10lld\n", "seats refilled from list", (long long)r.refilled);
 		report_money(v, "payments received", r.received, "");
