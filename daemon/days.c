@@ -285,6 +285,23 @@ days_is_business_day(int y, int mon, int mday, int good_friday)
 	    !(good_friday && days_is_good_friday(y, mon, mday));
 }
 
+int
+days_wall_on(time_t t, const char *zone, int add_days, int secs, time_t *out)
+{
+	struct tm tm;
+	time_t wall;
+
+	if (days_utc_to_local(t, zone, &tm) < 0)
+		return -1;
+	tm.tm_mday += add_days;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = 0;
+	wall = timegm(&tm);	/* normalises the date */
+	gmtime_r(&wall, &tm);
+	return days_local_to_utc(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, secs / 3600,
+	    secs / 60 % 60, secs % 60, zone, out);
+}
+
 time_t
 days_next_business_day(time_t t, const char *zone, int good_friday)
 {
@@ -299,17 +316,9 @@ days_next_business_day(time_t t, const char *zone, int good_friday)
 		    good_friday))
 			return t;
 		/* Next calendar day, same wall time: through the zone, for DST changes. */
-		tm.tm_mday++;
-		tm.tm_isdst = 0;
-		{
-			struct tm n = tm;
-			time_t wall = timegm(&n);	/* normalises the date */
-
-			gmtime_r(&wall, &n);
-			if (days_local_to_utc(n.tm_year + 1900, n.tm_mon + 1, n.tm_mday, n.tm_hour,
-			    n.tm_min, n.tm_sec, zone, &u) < 0)
-				return t;
-		}
+		if (days_wall_on(t, zone, 1, tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec,
+		    &u) < 0)
+			return t;
 		t = u;
 	}
 	return t;

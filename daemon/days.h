@@ -50,6 +50,12 @@ int days_is_good_friday(int year, int mon, int mday);
 /* Neither a weekend day nor a Dutch public holiday (nor, with good_friday, Good Friday). */
 int days_is_business_day(int year, int mon, int mday, int good_friday);
 /*
+ * The wall-clock time `secs` seconds after local midnight on the date of t in zone, moved
+ * by add_days calendar days (through the zone, so across a DST switch too). 0 or -1.
+ */
+int days_wall_on(time_t t, const char *zone, int add_days, int secs, time_t *out);
+
+/*
  * t itself if its date in zone is a working day, else the same wall-clock time on the next
  * working day.
  */

@@ -42,18 +42,9 @@ digest_words(const struct config *c)
 static time_t
 digest_on(const struct config *c, time_t t, int days)
 {
-	struct tm tm;
-	time_t out = 0, wall;
+	time_t out;
 
-	if (days_utc_to_local(t, c->timezone, &tm) < 0)
-		return 0;
-	tm.tm_mday += days;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	wall = timegm(&tm);	/* normalises the date */
-	gmtime_r(&wall, &tm);
-	days_local_to_utc(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, c->policy.digest_at / 60,
-	    c->policy.digest_at % 60, 0, c->timezone, &out);
-	return out;
+	return days_wall_on(t, c->timezone, days, c->policy.digest_at * 60, &out) < 0 ? 0 : out;
 }
 
 time_t
@@ -75,18 +66,21 @@ digest_next(const struct config *c, time_t now)
 static void
 digest_sessions(struct store *s, const struct config *c, time_t now, struct buf *b)
 {
-	time_t from = digest_on(c, now, 0) - c->policy.digest_at * 60, to = digest_on(c, now, 2) -
-	    c->policy.digest_at * 60;
-	sqlite3_stmt *q = store_q(s, "SELECT x.title, x.start, x.capacity, (SELECT count(*) FROM "
+	time_t from = now, to = now + 2 * 86400;
+	sqlite3_stmt *q;
+	const struct digest_words *w = digest_words(c);
+	int n = 0;
+
+	/* From today's local midnight to the day after tomorrow's. */
+	days_wall_on(now, c->timezone, 0, 0, &from);
+	days_wall_on(now, c->timezone, 2, 0, &to);
+	q = store_q(s, "SELECT x.title, x.start, x.capacity, (SELECT count(*) FROM "
 	    "bookings b WHERE b.session_id = x.id AND b.state IN ('pending', 'confirmed', "
 	    "'attended', 'no_show')), (SELECT count(*) FROM bookings b WHERE b.session_id = x.id "
 	    "AND b.state IN ('confirmed', 'attended')), (SELECT count(*) FROM bookings b WHERE "
 	    "b.session_id = x.id AND b.state = 'waitlisted') FROM sessions x WHERE x.start >= ? "
 	    "AND x.start < ? AND x.cancelled = 0 ORDER BY x.start", "ii", (int64_t)from,
 	    (int64_t)to);
-	const struct digest_words *w = digest_words(c);
-	int n = 0;
-
 	buf_printf(b, "%s\n", w->sessions);
 	while (store_step(s, q) > 0) {
 		char at[32];

@@ -49,14 +49,19 @@ int
 duties_release(struct store *s, const struct config *c, int64_t id, time_t now,
     const char *cause, const char *why)
 {
-	char *session = store_text(s, "SELECT session_id FROM bookings WHERE id = ?", "i", id);
-	char *state = store_text(s, "SELECT state FROM bookings WHERE id = ?", "i", id);
-	int64_t pay_by = store_int(s, 0, "SELECT coalesce(pay_by, 0) FROM bookings WHERE id = ?",
-	    "i", id);
-	int from = state ? policy_state_parse(state) : -1, rc = -1;
+	sqlite3_stmt *q = store_q(s, "SELECT session_id, state, coalesce(pay_by, 0) FROM "
+	    "bookings WHERE id = ?", "i", id);
+	char *session;
+	int64_t pay_by;
+	int from, rc = -1;
 
-	free(state);
-	if (session == NULL || from < 0) {
+	if (store_step(s, q) <= 0)
+		return -1;
+	session = store_col_dup(q, 0);
+	from = policy_state_parse(store_col_text(q, 1));
+	pay_by = sqlite3_column_int64(q, 2);
+	sqlite3_reset(q);
+	if (from < 0) {
 		free(session);
 		return -1;
 	}

@@ -38,12 +38,6 @@ export_row(FILE *out, const char *const *cells, size_t n)
 }
 
 static void
-export_money(int64_t cents, char out[32])
-{
-	money_format_plain(cents, out);
-}
-
-static void
 export_time(const struct config *c, time_t t, char out[32])
 {
 	if (t == 0)
@@ -74,9 +68,9 @@ export_bookings(struct store *s, const struct config *c, FILE *out)
 		export_time(c, sqlite3_column_int64(q, 3), start);
 		export_time(c, sqlite3_column_int64(q, 9), booked);
 		export_time(c, sqlite3_column_int64(q, 10), pay_by);
-		export_money(d, due);
-		export_money(p, paid);
-		export_money(d - p, bal);
+		money_format_plain(d, due);
+		money_format_plain(p, paid);
+		money_format_plain(d - p, bal);
 		snprintf(stage, sizeof(stage), "%d", sqlite3_column_int(q, 13));
 		row[0] = store_col_text(q, 0), row[1] = store_col_text(q, 1);
 		row[2] = store_col_text(q, 2), row[3] = start, row[4] = store_col_text(q, 4);
@@ -148,10 +142,10 @@ export_collection(struct store *s, const struct config *c, time_t now, FILE *out
 		interest = (principal * rate * days * 2 / (10000 * 365) + 1) / 2;
 		export_time(c, sqlite3_column_int64(q, 7), inv_date);
 		export_time(c, due, due_s);
-		export_money(principal, pr);
-		export_money(costs, co);
-		export_money(interest, in);
-		export_money(principal + costs + interest, tot);
+		money_format_plain(principal, pr);
+		money_format_plain(costs, co);
+		money_format_plain(interest, in);
+		money_format_plain(principal + costs + interest, tot);
 		snprintf(rt, sizeof(rt), "%d.%02d%%", rate / 100, rate % 100);
 		msgs = export_messages(s, c, sqlite3_column_int64(q, 0));
 		row[0] = store_col_text(q, 1), row[1] = store_col_text(q, 2);

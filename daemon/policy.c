@@ -195,22 +195,11 @@ policy_step_term(const struct config_policy *p, const char *zone, int step, time
 {
 	time_t next = step < (int)p->ndunning ? delivered + p->dunning[step].after :
 	    delivered + 14 * 86400;
-	struct tm tm;
 	time_t end;
 
-	if (step < 1 || step > (int)p->ndunning || !p->dunning[step - 1].wik ||
-	    days_utc_to_local(delivered, zone, &tm) < 0)
-		return next;
 	/* Fourteen days from the day after delivery: over at the start of the fifteenth. */
-	tm.tm_mday += 15;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	{
-		time_t wall = timegm(&tm);	/* normalises the date */
-
-		gmtime_r(&wall, &tm);
-	}
-	if (days_local_to_utc(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0, 0, 0, zone,
-	    &end) < 0)
+	if (step < 1 || step > (int)p->ndunning || !p->dunning[step - 1].wik ||
+	    days_wall_on(delivered, zone, 15, 0, &end) < 0)
 		return next;
 	return end > next || step == (int)p->ndunning ? end : next;
 }
