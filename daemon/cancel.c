@@ -51,8 +51,9 @@ cancel_booking(struct store *s, const struct config *c, int64_t id, time_t at, t
 	rc = seats_set_state(s, id, st, BOOKING_CANCELLED, d.fee, pay_by, now, cause, detail);
 	free(detail);
 	if (rc == 0)
-		rc = store_exec(s, "UPDATE bookings SET cancelled_at = ? WHERE id = ?", "ii",
-		    (int64_t)at, id);
+		rc = store_exec(s, "UPDATE bookings SET cancelled_at = ?, cancel_kind = ? "
+		    "WHERE id = ?", "iti", (int64_t)at, d.kind == CANCEL_LATE ? "late" :
+		    d.kind == CANCEL_WITHDRAWAL ? "withdrawal" : "free", id);
 	if (rc == 0 && d.kind == CANCEL_LATE)
 		rc = seats_incident(s, c, id, 1, now, cause);
 	/* A fee not paid is a debt from the moment it arose (rule 8). */

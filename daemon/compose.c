@@ -24,7 +24,7 @@ const char *const compose_kinds[] = {
 struct compose_facts {
 	int64_t id;
 	char *ref, *email, *name, *language, *state, *session_id, *title, *location, *url;
-	char *description, *company, *vat, *customer_language;
+	char *description, *company, *vat, *customer_language, *address;
 	time_t booked_at, pay_by, start, end, cancelled_at, debt_due;
 	int64_t amount_due, amount_paid, price;
 	int invite_sequence;
@@ -37,6 +37,7 @@ compose_facts_release(struct compose_facts *f)
 	free(f->ref), free(f->email), free(f->name), free(f->language), free(f->state);
 	free(f->session_id), free(f->title), free(f->location), free(f->url);
 	free(f->description), free(f->company), free(f->vat), free(f->customer_language);
+	free(f->address);
 }
 
 static int
@@ -46,7 +47,7 @@ compose_load(struct store *s, int64_t id, struct compose_facts *f)
 	    "b.language, b.state, b.session_id, x.title, x.location, x.url, x.description, "
 	    "c.company, c.vat, c.language, b.booked_at, coalesce(b.pay_by, 0), x.start, x.end, "
 	    "b.amount_due, b.amount_paid, x.price, b.invite_sequence, b.seen_at, "
-	    "coalesce(b.cancelled_at, 0), coalesce(b.debt_due, 0) FROM bookings b "
+	    "coalesce(b.cancelled_at, 0), coalesce(b.debt_due, 0), c.address FROM bookings b "
 	    "JOIN sessions x ON x.id = b.session_id JOIN customers c ON c.email = b.email "
 	    "WHERE b.id = ?", "i", id);
 
@@ -78,6 +79,7 @@ compose_load(struct store *s, int64_t id, struct compose_facts *f)
 	f->seen_order = sqlite3_column_int64(q, 21);
 	f->cancelled_at = sqlite3_column_int64(q, 22);
 	f->debt_due = sqlite3_column_int64(q, 23);
+	f->address = store_col_dup(q, 24);
 	sqlite3_reset(q);
 	return 0;
 }
@@ -154,14 +156,20 @@ compose_vat(int64_t amount, int rate_bp)
 	return (amount * rate_bp * 2 + (10000 + rate_bp)) / (2 * (10000 + (int64_t)rate_bp));
 }
 
-/* The next invoice number of the year of `now`: gapless, because it is taken in the same
-   transaction that records the booking. */
+/*
+ * The next number of the year of `now` in the one gapless series of invoices and credit
+ * notes, taken in the transaction that records why it is issued. A credit note (corrects
+ * set) has a negative amount and names the invoice it corrects.
+ */
 static int
-compose_invoice(struct store *s, const struct config *c, const struct compose_facts *f,
-    time_t now, int64_t vat, char number[32])
+compose_invoice(struct store *s, const struct config *c, int64_t booking_id, time_t now,
+    int64_t amount, const char *corrects)
 {
 	struct tm tm;
 	int64_t seq;
+	int64_t vat = amount < 0 ? -compose_vat(-amount, c->trainer.vat_rate) :
+	    compose_vat(amount, c->trainer.vat_rate);
+	char number[32];
 
 	days_utc_to_local(now, c->timezone, &tm);
 	seq = store_int(s, 0, "SELECT max(seq) FROM invoices WHERE year = ?", "d",
@@ -169,25 +177,73 @@ compose_invoice(struct store *s, const struct config *c, const struct compose_fa
 	snprintf(number, 32, "%d-%04lld", (tm.tm_year + 1900) % 10000,
 	    (long long)(seq % 100000000));
 	return store_exec(s, "INSERT INTO invoices (number, year, seq, booking_id, issued_at, "
-	    "amount, vat) VALUES (?, ?, ?, ?, ?, ?, ?)", "tdiiiii", number, tm.tm_year + 1900,
-	    seq, f->id, (int64_t)now, f->amount_due, vat);
+	    "amount, vat, corrects) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "tdiiiiit", number,
+	    tm.tm_year + 1900, seq, booking_id, (int64_t)now, amount, vat, corrects);
 }
 
-/* The booking's invoice, if one was issued: its number and date go in every later message. */
+/*
+ * Keep what was invoiced equal to what is due, before a message says either: the message
+ * that gives a seat invoices what is not invoiced yet (the first invoice, or a new one
+ * for a seat revived after a release was credited); any message after less became due (a
+ * fee below the price, a waiver, a release, a free move) comes with a credit note for the
+ * difference. A booking never invoiced gets no credit note.
+ */
+static int
+compose_invoice_settle(struct store *s, const struct config *c, int64_t booking_id,
+    int64_t amount_due, int invoice, time_t now)
+{
+	int64_t invoiced = store_int(s, 0, "SELECT coalesce(sum(amount), 0) FROM invoices WHERE "
+	    "booking_id = ?", "i", booking_id);
+	char *last;
+	int rc;
+
+	if (invoice && amount_due > invoiced)
+		return compose_invoice(s, c, booking_id, now, amount_due - invoiced, NULL);
+	if (invoiced <= amount_due)
+		return 0;
+	last = store_text(s, "SELECT number FROM invoices WHERE booking_id = ? AND corrects "
+	    "IS NULL ORDER BY id DESC LIMIT 1", "i", booking_id);
+	rc = last ? compose_invoice(s, c, booking_id, now, amount_due - invoiced, last) : 0;
+	free(last);
+	return rc;
+}
+
+/*
+ * The booking's invoice, if one was issued: its number and date go in every later message;
+ * and the credit note issued after it, if any.
+ */
 static void
 compose_invoice_vars(struct store *s, const struct config *c, int64_t booking_id,
     const char *lang, struct tmpl_vars *v)
 {
-	sqlite3_stmt *q = store_q(s, "SELECT number, issued_at, vat FROM invoices WHERE "
-	    "booking_id = ? ORDER BY id DESC LIMIT 1", "i", booking_id);
+	sqlite3_stmt *q = store_q(s, "SELECT id, number, issued_at FROM invoices WHERE "
+	    "booking_id = ? AND corrects IS NULL ORDER BY id DESC LIMIT 1", "i", booking_id);
 	int have = store_step(s, q) > 0;
+	int64_t id = have ? sqlite3_column_int64(q, 0) : 0;
 
-	tmpl_set(v, "invoice_number", have ? store_col_text(q, 0) : NULL);
-	set_date(v, "invoice_date", NULL, have ? sqlite3_column_int64(q, 1) : 0, c, lang);
+	tmpl_set(v, "invoice_number", have ? store_col_text(q, 1) : NULL);
+	set_date(v, "invoice_date", NULL, have ? sqlite3_column_int64(q, 2) : 0, c, lang);
 	set_flag(v, "invoice_vat", have && c->trainer.vat_rate > 0);
 	set_flag(v, "invoice_exempt", have && c->trainer.vat_rate == 0);
 	if (have)
 		sqlite3_reset(q);
+	q = store_q(s, "SELECT number, issued_at, -amount, -vat FROM invoices WHERE "
+	    "booking_id = ? AND corrects IS NOT NULL AND id > ? ORDER BY id DESC LIMIT 1", "ii",
+	    booking_id, id);
+	have = id != 0 && store_step(s, q) > 0;
+	tmpl_set(v, "credit_note_number", have ? store_col_text(q, 0) : NULL);
+	set_date(v, "credit_note_date", NULL, have ? sqlite3_column_int64(q, 1) : 0, c, lang);
+	if (have) {
+		set_money(v, "credit_note_amount", sqlite3_column_int64(q, 2), lang);
+		if (c->trainer.vat_rate > 0)
+			set_money(v, "credit_note_vat", sqlite3_column_int64(q, 3), lang);
+		else
+			tmpl_set(v, "credit_note_vat", NULL);
+		sqlite3_reset(q);
+	} else {
+		tmpl_set(v, "credit_note_amount", NULL);
+		tmpl_set(v, "credit_note_vat", NULL);
+	}
 }
 
 /* The trainer's address on one line: its lines joined with ", ". */
@@ -207,6 +263,28 @@ compose_address_line(struct tmpl_vars *v, const char *address)
 	}
 	tmpl_set(v, "trainer_address_line", b.data);
 	buf_release(&b);
+}
+
+/* Where a free move took this booking: the cancellation of the first date says so. */
+static void
+compose_moved_vars(struct store *s, const struct config *c, const struct compose_facts *f,
+    const char *lang, struct tmpl_vars *v)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT b.ref, coalesce(x.title, x.id), x.start FROM "
+	    "bookings b JOIN sessions x ON x.id = b.session_id WHERE b.moved_from = ?", "i", f->id);
+
+	if (store_step(s, q) <= 0) {
+		tmpl_set(v, "moved_to_ref", NULL);
+		tmpl_set(v, "moved_to_title", NULL);
+		set_date(v, "moved_to_date", "moved_to_time", 0, c, lang);
+		return;
+	}
+	tmpl_set(v, "moved_to_ref", store_col_text(q, 0));
+	tmpl_set(v, "moved_to_title", store_col_text(q, 1));
+	set_date(v, "moved_to_date", "moved_to_time", sqlite3_column_int64(q, 2), c, lang);
+	/* Moved, not withdrawn: the right of withdrawal was not what ended it. */
+	tmpl_set(v, "withdrawal_applies", NULL);
+	sqlite3_reset(q);
 }
 
 /*
@@ -239,6 +317,7 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 
 	tmpl_set(v, "customer_name", f->name && *f->name ? f->name : NULL);
 	tmpl_set(v, "customer_email", f->email);
+	tmpl_set(v, "customer_address", f->address);
 	tmpl_set(v, "company", f->company);
 	tmpl_set(v, "vat_number", f->vat);
 	set_flag(v, "is_business", business);
@@ -259,7 +338,6 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	set_money(v, "vat_amount", vat, lang);
 	set_percent(v, "vat_rate", t->vat_rate, lang);
 	tmpl_set(v, "vat_exempt", t->vat_rate == 0 ? t->vat_exempt : NULL);
-	compose_invoice_vars(s, c, f->id, lang, v);
 
 	set_date(v, "pay_by_date", "pay_by_time", f->pay_by, c, lang);
 	set_flag(v, "pay_in_full", balance > 0 && p->deposit == 0);
@@ -294,6 +372,7 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	    f->cancelled_at < withdrawal_until && f->cancelled_at < f->start :
 	    now < withdrawal_until));
 	set_flag(v, "rebook_once", p->rebook_once);
+	compose_moved_vars(s, c, f, lang, v);
 
 	release_at = policy_release_at(p, f->pay_by, f->start);
 	if (strcmp(f->state, "released") == 0)	/* it happened: say when */
@@ -371,9 +450,9 @@ compose_dunning_vars(const struct config *c, const struct compose_facts *f, int 
  */
 /* What a goodwill message states (rule 10). */
 struct compose_goodwill {
+	enum compose_courtesy what;	/* a free move: the booking is the new one */
 	int64_t value;
-	const char *reason;
-	int move;		/* a free move: the booking is the new one */
+	const char *reason, *extra;
 };
 
 static int
@@ -386,7 +465,7 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 	struct message m;
 	struct outbox_item item;
 	struct buf data;
-	char err[ERR_MAX], msgid[128], invoice[32], *subject = NULL, *body = NULL;
+	char err[ERR_MAX], msgid[128], *subject = NULL, *body = NULL;
 	char *calendar = NULL, uid[300];
 	const char *lang, *method;
 	int rc = -1;
@@ -407,19 +486,18 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 		set_date(&v, "payment_date", NULL, pay->at, c, lang);
 	}
 	/* The invoice goes with the message that tells the customer a seat is theirs. */
-	if ((compose_wants_invoice(kind) || (pay && pay->revived)) && f.amount_due > 0 && store_int(s, 0,
-	    "SELECT count(*) FROM invoices WHERE booking_id = ?", "i", booking_id) == 0) {
-		if (compose_invoice(s, c, &f, now, compose_vat(f.amount_due, c->trainer.vat_rate),
-		    invoice) < 0)
-			goto out;
-		compose_invoice_vars(s, c, booking_id, lang, &v);
-	}
+	if (compose_invoice_settle(s, c, booking_id, f.amount_due, compose_wants_invoice(kind) ||
+	    (pay && pay->revived), now) < 0)
+		goto out;
+	compose_invoice_vars(s, c, booking_id, lang, &v);
 	if (step > 0)
 		compose_dunning_vars(c, &f, step, lang, &v);
 	if (gw != NULL) {
 		set_money(&v, "goodwill_value", gw->value, lang);
 		tmpl_set(&v, "goodwill_reason", gw->reason);
-		set_flag(&v, "goodwill_move", gw->move);
+		set_flag(&v, "goodwill_move", gw->what == COURTESY_MOVE);
+		set_flag(&v, "goodwill_waiver", gw->what == COURTESY_WAIVER);
+		tmpl_set(&v, "goodwill_extra", gw->what == COURTESY_EXTRA ? gw->extra : NULL);
 	}
 	if (template_render(c->mail.templates, lang, tmpl, &v, &subject, &body, err) < 0) {
 		compose_fail(s, "cannot compose the %s message: %.400s", kind, err);
@@ -529,10 +607,11 @@ compose_dunning(struct store *s, const struct config *c, int64_t booking_id, int
 }
 
 int
-compose_goodwill(struct store *s, const struct config *c, int64_t booking_id, int64_t value,
-    const char *reason, int move, time_t now)
+compose_goodwill(struct store *s, const struct config *c, int64_t booking_id,
+    enum compose_courtesy what, int64_t value, const char *reason, const char *extra,
+    time_t now)
 {
-	struct compose_goodwill gw = { value, reason, move };
+	struct compose_goodwill gw = { what, value, reason, extra };
 
 	return compose_message(s, c, booking_id, "goodwill", "goodwill", NULL, 0, &gw, now);
 }

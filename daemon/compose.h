@@ -30,12 +30,17 @@ struct compose_payment {
 int compose_payment(struct store *s, const struct config *c, int64_t booking_id,
     const struct compose_payment *pay, time_t now);
 
+/* What a courtesy was (rule 10). */
+enum compose_courtesy { COURTESY_WAIVER, COURTESY_MOVE, COURTESY_EXTRA };
+
 /*
- * Queue the goodwill message stating a courtesy's value and reason (rule 10): a waiver,
- * or with move a free move (booking_id is then the new booking). 0 or -1.
+ * Queue the goodwill message stating a courtesy's value and reason (rule 10): a waiver, a
+ * free move (booking_id is then the new booking), or a free extra described by `extra`.
+ * 0 or -1.
  */
 int compose_goodwill(struct store *s, const struct config *c, int64_t booking_id,
-    int64_t value, const char *reason, int move, time_t now);
+    enum compose_courtesy what, int64_t value, const char *reason, const char *extra,
+    time_t now);
 
 /*
  * Queue dunning step `step` (1-based) of c->policy.dunning for a booking: message kind

@@ -5,6 +5,7 @@
 
 #include "ctl.h"
 #include "ref.h"
+#include "util.h"
 
 int
 usage_error(const char *fmt, ...)
@@ -63,6 +64,19 @@ opt_leftover(int argc, char **argv)
 		if (strncmp(argv[i], "--", 2) == 0)
 			return usage_error("unknown option \"%s\"", argv[i]);
 	return 0;
+}
+
+int
+ctl_text_ok(const char *text, int lines)
+{
+	if (text == NULL)
+		return 1;
+	if (!utf8_valid(text, strlen(text), NULL))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if ((*p < 0x20 && !(lines && *p == '\n')) || *p == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* A session given on the command line: its exact id, or an unambiguous prefix of one. */

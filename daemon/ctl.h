@@ -40,6 +40,9 @@ const char *opt_value(int *argc, char **argv, const char *flag, int *missing);
 int opt_flag(int *argc, char **argv, const char *flag);
 /* A usage error (2) for any "--x" left over, else 0. */
 int opt_leftover(int argc, char **argv);
+/* Text for the store and the messages: NULL, or UTF-8 without control characters (with
+   lines, line breaks allowed). */
+int ctl_text_ok(const char *text, int lines);
 
 /* A session's exact id or an unambiguous prefix of one; NULL after saying why. */
 char *ctl_session(struct ctl *x, const char *arg);

@@ -143,8 +143,8 @@ ctl_customer_show(struct ctl *x, const char *email)
 	    "c.standing, c.standing_set, (SELECT count(*) FROM bookings b WHERE b.email = c.email), "
 	    "(SELECT count(*) FROM bookings b WHERE b.email = c.email AND b.incident = 1), "
 	    "(SELECT coalesce(sum(amount_due - amount_paid), 0) FROM bookings b WHERE "
-	    "b.email = c.email AND amount_due > amount_paid) FROM customers c WHERE c.email = ?",
-	    "t", email);
+	    "b.email = c.email AND amount_due > amount_paid), c.address FROM customers c "
+	    "WHERE c.email = ?", "t", email);
 	char bal[32];
 
 	if (store_step(&x->s, q) <= 0)
@@ -160,6 +160,8 @@ ctl_customer_show(struct ctl *x, const char *email)
 		json_str(&j, sqlite3_column_type(q, 1) == SQLITE_NULL ? NULL : store_col_text(q, 1));
 		json_key(&j, "vat");
 		json_str(&j, sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : store_col_text(q, 2));
+		json_key(&j, "address");
+		json_str(&j, sqlite3_column_type(q, 8) == SQLITE_NULL ? NULL : store_col_text(q, 8));
 		json_key(&j, "standing"); json_str(&j, store_col_text(q, 3));
 		json_key(&j, "standing_set"); json_bool(&j, sqlite3_column_int(q, 4));
 		json_key(&j, "bookings"); json_int(&j, sqlite3_column_int64(q, 5));
@@ -173,6 +175,8 @@ ctl_customer_show(struct ctl *x, const char *email)
 		if (*store_col_text(q, 1) || *store_col_text(q, 2))
 			printf("business:  %s%s%s\n", store_col_text(q, 1),
 			    *store_col_text(q, 2) ? ", VAT " : "", store_col_text(q, 2));
+		if (*store_col_text(q, 8))
+			printf("address:   %s\n", store_col_text(q, 8));
 		printf("standing:  %s (%s)\n", store_col_text(q, 3), sqlite3_column_int(q, 4) ?
 		    "set by hand" : "by incidents");
 		printf("bookings:  %lld, incidents %lld, open balance %s\n",
@@ -191,20 +195,21 @@ cmd_customer(struct ctl *x, int argc, char **argv)
 	int block = opt_flag(&argc, argv, "--block");
 	const char *business = opt_value(&argc, argv, "--business", &missing);
 	const char *vat = opt_value(&argc, argv, "--vat", &missing);
+	const char *address = opt_value(&argc, argv, "--address", &missing);
 	const char *standing = trust ? "trusted" : prepay ? "prepay" : block ? "blocked" : NULL;
 	char *email;
 
 	if (missing)
-		return usage_error("--business and --vat need a value");
+		return usage_error("--business, --vat and --address need a value");
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 2)
 		return usage_error("customer needs one EMAIL");
 	if ((nset = trust + prepay + block) > 1)
 		return usage_error("customer: give one of --trust, --prepay and --block");
-	if ((business && !utf8_valid(business, strlen(business), NULL)) ||
-	    (vat && !utf8_valid(vat, strlen(vat), NULL)))
-		return usage_error("customer: --business and --vat must be UTF-8 text");
+	if (!ctl_text_ok(business, 0) || !ctl_text_ok(vat, 0) || !ctl_text_ok(address, 1))
+		return usage_error("customer: --business, --vat and --address must be UTF-8 text "
+		    "without control characters (an address may have line breaks)");
 	email = str_lower(str_trim(xstrdup(argv[1])));
 	if (store_int(&x->s, 0, "SELECT count(*) FROM customers WHERE email = ?", "t",
 	    email) == 0) {
@@ -225,7 +230,10 @@ cmd_customer(struct ctl *x, int argc, char **argv)
 	if (vat != NULL)
 		store_exec(&x->s, "UPDATE customers SET vat = nullif(?, '') WHERE email = ?", "tt",
 		    vat, email);
-	if (standing != NULL || business != NULL || vat != NULL)
+	if (address != NULL)
+		store_exec(&x->s, "UPDATE customers SET address = nullif(?, '') WHERE email = ?",
+		    "tt", address, email);
+	if (standing != NULL || business != NULL || vat != NULL || address != NULL)
 		store_event(&x->s, x->v.now, 0, NULL, "command customer", "customer", NULL,
 		    standing, email);
 	if (store_commit(&x->s) < 0) {

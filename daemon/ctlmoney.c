@@ -144,29 +144,56 @@ cmd_release(struct ctl *x, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A free extra (waive --extra WHAT --amount A): given with the booking, so nothing owed
+ * changes, but its value is goodwill like any other and the customer is told it.
+ */
+static int
+waive_extra(struct ctl *x, int64_t id, const char *what, int64_t amount, const char *reason)
+{
+	char *text = xasprintf("%s: %s", what, reason);
+
+	store_exec(&x->s, "INSERT INTO goodwill (booking_id, at, kind, value, reason) VALUES "
+	    "(?, ?, 'extra', ?, ?)", "iiit", id, (int64_t)x->v.now, amount, text);
+	store_event(&x->s, x->v.now, id, NULL, "command waive", "extra", NULL, what, reason);
+	free(text);
+	return compose_goodwill(&x->s, &x->c, id, COURTESY_EXTRA, amount, reason, what,
+	    x->v.now);
+}
+
 int
 cmd_waive(struct ctl *x, int argc, char **argv)
 {
 	int missing = 0, rc;
 	const char *amount_text = opt_value(&argc, argv, "--amount", &missing);
 	const char *reason = opt_value(&argc, argv, "--reason", &missing);
+	const char *extra = opt_value(&argc, argv, "--extra", &missing);
 	char text[32];
 	int64_t id, amount = 0, balance;
 
 	if (missing)
-		return usage_error("--amount and --reason need a value");
+		return usage_error("--amount, --reason and --extra need a value");
 	if ((rc = opt_leftover(argc, argv)) != 0)
 		return rc;
 	if (argc != 2)
 		return usage_error("waive needs one reference");
-	if (reason == NULL || *reason == '\0' || !utf8_valid(reason, strlen(reason), NULL))
-		return usage_error("waive: --reason TEXT is required: the customer's message "
-		    "states it");
+	if (reason == NULL || *reason == '\0' || !ctl_text_ok(reason, 0))
+		return usage_error("waive: --reason TEXT is required (one line of UTF-8): the "
+		    "customer's message states it");
+	if (extra != NULL && (*extra == '\0' || !ctl_text_ok(extra, 0)))
+		return usage_error("waive: --extra names what is given free, on one line");
 	if (amount_text != NULL && (ctl_amount(amount_text, &amount) < 0 || amount <= 0))
 		return usage_error("waive: --amount \"%s\" is not an amount (like 147.50)",
 		    amount_text);
+	if (extra != NULL && amount_text == NULL)
+		return usage_error("waive: --extra needs --amount, its value: every courtesy is "
+		    "recorded with its value");
 	if ((id = ctl_booking(x, "waive", argv[1])) <= 0 || store_begin(&x->s) < 0)
 		return 1;
+	if (extra != NULL) {
+		rc = waive_extra(x, id, extra, amount, reason);
+		goto commit;
+	}
 	balance = store_int(&x->s, 0, "SELECT amount_due - amount_paid FROM bookings WHERE "
 	    "id = ?", "i", id);
 	if (amount == 0)
@@ -175,7 +202,7 @@ cmd_waive(struct ctl *x, int argc, char **argv)
 		store_rollback(&x->s);
 		money_format_plain(balance > 0 ? balance : 0, text);
 		fprintf(stderr, "noshowctl: waive: %s has %s open; only what is owed can be "
-		    "waived\n", argv[1], text);
+		    "waived (a free extra: --extra WHAT --amount VALUE)\n", argv[1], text);
 		return 1;
 	}
 	money_format_plain(amount, text);
@@ -184,14 +211,18 @@ cmd_waive(struct ctl *x, int argc, char **argv)
 	store_exec(&x->s, "INSERT INTO goodwill (booking_id, at, kind, value, reason) VALUES "
 	    "(?, ?, 'waiver', ?, ?)", "iiit", id, (int64_t)x->v.now, amount, reason);
 	store_event(&x->s, x->v.now, id, NULL, "command waive", "waived", NULL, text, reason);
-	if (compose_goodwill(&x->s, &x->c, id, amount, reason, 0, x->v.now) < 0 ||
-	    duties_run(&x->s, &x->c, x->v.now, id) < 0 || store_commit(&x->s) < 0) {
+	rc = compose_goodwill(&x->s, &x->c, id, COURTESY_WAIVER, amount, reason, NULL,
+	    x->v.now);
+commit:
+	if (rc < 0 || duties_run(&x->s, &x->c, x->v.now, id) < 0 || store_commit(&x->s) < 0) {
 		store_rollback(&x->s);
 		fprintf(stderr, "noshowctl: waive: %s\n", x->s.error);
 		return 1;
 	}
+	money_format_plain(amount, text);
 	if (!x->v.json)
-		printf("waived %s of %s\n", text, argv[1]);
+		printf("%s %s %s of %s\n", extra ? "gave" : "waived", extra ? extra : text,
+		    extra ? "free" : "", argv[1]);
 	view_booking_line(&x->v, id);
 	return 0;
 }

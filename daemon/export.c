@@ -112,9 +112,10 @@ export_collection(struct store *s, const struct config *c, time_t now, FILE *out
 	const struct config_policy *p = &c->policy;
 	sqlite3_stmt *q = store_q(s, "SELECT b.id, b.ref, coalesce(b.name, c.name), b.email, "
 	    "c.company, c.vat, i.number, coalesce(i.issued_at, 0), coalesce(b.debt_due, 0), "
-	    "b.amount_due - b.amount_paid, coalesce(o.sent_at, 0) FROM bookings b JOIN "
-	    "customers c ON c.email = b.email LEFT JOIN outbox o ON o.id = b.dunning_outbox "
-	    "LEFT JOIN invoices i ON i.id = (SELECT max(id) FROM invoices WHERE booking_id = b.id) "
+	    "b.amount_due - b.amount_paid, coalesce(o.sent_at, 0), replace(coalesce(c.address, "
+	    "''), char(10), ', ') FROM bookings b JOIN customers c ON c.email = b.email "
+	    "LEFT JOIN outbox o ON o.id = b.dunning_outbox LEFT JOIN invoices i ON i.id = "
+	    "(SELECT max(id) FROM invoices WHERE booking_id = b.id AND corrects IS NULL) "
 	    "WHERE b.stage > ? AND b.amount_due > b.amount_paid ORDER BY b.debt_due, b.id", "d",
 	    (int)p->ndunning);
 
@@ -150,7 +151,7 @@ export_collection(struct store *s, const struct config *c, time_t now, FILE *out
 		msgs = export_messages(s, c, sqlite3_column_int64(q, 0));
 		row[0] = store_col_text(q, 1), row[1] = store_col_text(q, 2);
 		row[2] = store_col_text(q, 3), row[3] = store_col_text(q, 4);
-		row[4] = store_col_text(q, 5), row[5] = "", row[6] = store_col_text(q, 6);
+		row[4] = store_col_text(q, 5), row[5] = store_col_text(q, 11), row[6] = store_col_text(q, 6);
 		row[7] = inv_date, row[8] = due_s, row[9] = pr, row[10] = co, row[11] = rt;
 		row[12] = in, row[13] = tot, row[14] = msgs;
 		export_row(out, row, 15);

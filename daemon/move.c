@@ -132,7 +132,9 @@ move_booking(struct store *s, const struct config *c, int64_t id, const char *to
 	if (st == BOOKING_PENDING && m.paid >= policy_confirm_amount(&c->policy, ss.price))
 		seats_set_state(s, nid, st, BOOKING_CONFIRMED, ss.price, 0, now, "command move",
 		    "paid with the moved registration");
-	if (compose_goodwill(s, c, nid, value, NULL, 1, now) < 0 ||
+	/* The first date's cancellation: its credit note, and out of the calendar. */
+	if (compose_booking(s, c, id, "cancellation", now) < 0 ||
+	    compose_goodwill(s, c, nid, COURTESY_MOVE, value, NULL, NULL, now) < 0 ||
 	    seats_fill(s, c, m.session, now, "policy waitlist") < 0 || s->failed)
 		nid = -1;
 out:

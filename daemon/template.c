@@ -64,6 +64,12 @@
  *   invoice_date        the invoice's date
  *   invoice_vat         flag: an invoice is shown and it charges VAT (the VAT lines)
  *   invoice_exempt      flag: an invoice is shown and it is VAT-exempt (vat_exempt text)
+ *   credit_note_number  the credit note issued after that invoice when less became due
+ *                       (a fee below the price, a waiver, a release, a move); empty when
+ *                       there is none
+ *   credit_note_date    its date
+ *   credit_note_amount  the amount it credits (VAT included), as a positive amount
+ *   credit_note_vat     the VAT in that amount; empty when the trainer charges no VAT
  * Payment:
  *   pay_by_date         date of the pay-by moment shown to the customer
  *   pay_by_time         time of the pay-by moment
@@ -96,6 +102,11 @@
  *   withdrawal_applies  flag: this cancellation falls under the consumer's right of
  *                       withdrawal (and is therefore free)
  *   rebook_once         flag: one free move to a later session is offered
+ *   moved_to_ref        the booking a free move made of this one (its cancellation
+ *                       then says where it went); empty otherwise
+ *   moved_to_title      the title of the session it moved to
+ *   moved_to_date       that session's date
+ *   moved_to_time       its start time
  * Release of unpaid seats:
  *   release_unpaid      flag: this booking's seat is released if it is still unpaid
  *                       after pay-by (policy.release_unpaid, and a balance to pay)
@@ -108,7 +119,9 @@
  *   goodwill_value      the value of the courtesy
  *   goodwill_reason     the reason the trainer gave
  *   goodwill_move       flag: the courtesy is a free move (session_* then describe the
- *                       new session); otherwise it is a waiver of goodwill_value
+ *                       new session)
+ *   goodwill_waiver     flag: the courtesy is a waiver of goodwill_value
+ *   goodwill_extra      what was given free, for a free extra; empty otherwise
  * Dunning:
  *   dunning_step        the ladder step, "1" for the first
  *   due_date            date the debt fell due
@@ -132,16 +145,19 @@ const char *const template_placeholders[] = {
 	"session_end_time", "session_location", "session_url",
 	"has_price", "price", "price_excl_vat", "vat_amount", "vat_rate", "vat_exempt",
 	"invoice_number", "invoice_date", "invoice_vat", "invoice_exempt",
+	"credit_note_number", "credit_note_date", "credit_note_amount", "credit_note_vat",
 	"pay_by_date", "pay_by_time", "pay_in_full", "deposit_amount", "rest_amount",
 	"rest_due_date", "amount_due", "amount_paid", "has_paid", "balance", "has_balance",
 	"refund_amount", "payment_amount", "payment_date", "accept_late",
 	"waitlist_position", "waitlist_pay_within",
 	"cancel_date", "free_cancel_before", "free_cancel_date", "free_cancel_time",
 	"late_cancel_fee", "late_cancel_amount", "withdrawal_days", "withdrawal_until",
-	"withdrawal_applies", "rebook_once",
+	"withdrawal_applies", "rebook_once", "moved_to_ref", "moved_to_title", "moved_to_date",
+	"moved_to_time",
 	"release_unpaid", "release_date", "release_time",
 	"no_show_fee", "fee_amount",
-	"goodwill_value", "goodwill_reason", "goodwill_move",
+	"goodwill_value", "goodwill_reason", "goodwill_move", "goodwill_waiver",
+	"goodwill_extra",
 	"dunning_step", "due_date", "term_days", "wik_costs", "wik_vat", "wik_total",
 	"interest_rate", "commercial_interest_rate",
 	"today_date", "digest_body",

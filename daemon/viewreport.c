@@ -48,9 +48,8 @@ report_gather(struct view *v, struct report *r)
 	    "ii", from, to);
 	r->released = store_int(s, 0, "SELECT count(*) FROM events WHERE what = 'state' AND "
 	    "after = 'released' AND at >= ? AND at < ?", "ii", from, to);
-	r->late_cancels = store_int(s, 0, "SELECT count(*) FROM events WHERE what = 'state' AND "
-	    "after = 'cancelled' AND detail LIKE 'late cancellation%' AND at >= ? AND at < ?",
-	    "ii", from, to);
+	r->late_cancels = store_int(s, 0, "SELECT count(*) FROM bookings WHERE cancel_kind = "
+	    "'late' AND cancelled_at >= ? AND cancelled_at < ?", "ii", from, to);
 	r->refilled = store_int(s, 0, "SELECT count(*) FROM events WHERE what = 'state' AND "
 	    "before = 'waitlisted' AND after IN ('pending', 'confirmed') AND at >= ? AND at < ?",
 	    "ii", from, to);

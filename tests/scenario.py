@@ -30,6 +30,8 @@ block is the scenario's scratch directory, @CORPUS@ ../shared/corpus.
   expect mails EMAIL KIND N           N messages of KIND to EMAIL are in the maildir
   expect text EMAIL KIND WORDS...     a KIND message to EMAIL (sent into the maildir by a
                                       cycle) says WORDS in its text part
+  expect calendar EMAIL KIND METHODS  the METHOD of the invitation in each KIND message to
+                                      EMAIL in the maildir, in order ('-' = none attached)
 """
 import csv
 import email
@@ -132,15 +134,27 @@ class Scenario:
             v = len(v) if part == "len" else v[int(part) if part.isdigit() else part]
         return v
 
-    def mail_texts(self, to, kind):
-        """The text part of every KIND message to TO in the maildir."""
-        texts = []
+    def mails(self, to, kind):
+        """Every KIND message to TO in the maildir, in the order written."""
+        found = []
         for path in sorted(glob.glob(os.path.join(self.dir, "maildir", "new", "*"))):
             with open(path, "rb") as f:
                 m = email.message_from_binary_file(f, policy=email.policy.default)
             if str(m["X-Noshowd-Kind"]) == kind and to in str(m["To"]):
-                texts.append(m.get_body(preferencelist=("plain",)).get_content())
-        return texts
+                found.append(m)
+        return found
+
+    def mail_texts(self, to, kind):
+        """The text part of every KIND message to TO in the maildir."""
+        return [m.get_body(preferencelist=("plain",)).get_content()
+                for m in self.mails(to, kind)]
+
+    def calendar_methods(self, to, kind):
+        methods = []
+        for m in self.mails(to, kind):
+            cal = [p for p in m.walk() if p.get_content_type() == "text/calendar"]
+            methods.append(cal[0].get_param("method") if cal else "-")
+        return ",".join(methods)
 
     def refs(self, text):
         """<ref:EMAIL> is that customer's booking reference; <badref:EMAIL> the same with
@@ -182,6 +196,8 @@ class Scenario:
             want = " ".join(rest[2:])
             said = [t for t in texts if want in " ".join(t.split())]
             self.check(label, want if said else "\n---\n".join(texts), want)
+        elif kind == "calendar":
+            self.check(label, self.calendar_methods(rest[0], rest[1]), rest[2])
         elif kind == "export":
             rows = list(csv.DictReader(io.StringIO(self.ctl("export", rest[0]))))
             row = rows[int(rest[1]) - 1] if 0 < int(rest[1]) <= len(rows) else {}

@@ -33,6 +33,13 @@ for key in $(sed -n 's/^[[:space:]#]*\([a-z_]*\)[[:space:]]*=.*/\1/p' conf/nosho
 	grep -q "\(Ic\|Li\|^\.Ss\) $key\( \|$\)" man/noshowd.conf.5 || {
 		echo "noshowd.conf.5 does not document the key \"$key\""; fail=$((fail + 1)); }
 done
+# Template placeholders: the list the template checker knows (daemon/template.c).
+for ph in $(sed -n '/^const char \*const template_placeholders/,/NULL,/p' daemon/template.c |
+    grep -o '"[a-z_]*"' | tr -d '"'); do
+	n=$((n + 1))
+	grep -q "^\.It Li $ph\( \|$\)" man/noshowd.conf.5 || {
+		echo "noshowd.conf.5 does not document the placeholder \"$ph\""; fail=$((fail + 1)); }
+done
 mkdir -p build/results && echo "$((n - fail)) $fail" > build/results/man
 echo "man: $((n - fail)) passed, $fail failed"
 [ $fail -eq 0 ]

@@ -115,6 +115,18 @@ expect_success 'a hostile name cannot break a line or a header' '
 	! grep -q "^Bcc:" show.txt
 '
 
+expect_success 'a customer address keeps its lines; control characters are refused' '
+	ctl customer cas@example.nl --address "$(printf "Kade 5\n1011 AA Amsterdam")" >c.txt &&
+	ctl --json customer cas@example.nl >c.json &&
+	expect_eq "$(json_get c.json .address)" "$(printf "Kade 5\n1011 AA Amsterdam")" address &&
+	! ctl customer cas@example.nl --address "$(printf "Kade 5\tAmsterdam")" 2>err &&
+	grep -q "without control characters" err &&
+	! ctl waive NS-7KQ2-4D --extra "$(printf "book\rBcc: x")" --amount 5 --reason r 2>err &&
+	grep -q "on one line" err &&
+	ctl --json customer cas@example.nl >c2.json &&
+	cmp c.json c2.json
+'
+
 expect_success 'bookings and show, as text and JSON' '
 	ctl bookings >list.txt &&
 	grep -q "^REF " list.txt &&

@@ -547,6 +547,8 @@ enum sample_flags {
 	S_MOVE = 1 << 5,
 	S_WIK_VAT = 1 << 6,
 	S_FREE = 1 << 7,		/* price 0: no invoice, nothing to pay */
+	S_CREDIT = 1 << 8,		/* a credit note after the invoice */
+	S_EXTRA = 1 << 9,		/* the courtesy is a free extra */
 };
 
 static void
@@ -679,8 +681,24 @@ sample(struct tmpl_vars *v, const char *lang, unsigned flags)
 	money(v, "fee_amount", 29500, lang);
 	money(v, "goodwill_value", 14750, lang);
 	tmpl_set(v, "goodwill_reason", "ziekte");
-	if (flags & S_MOVE)
+	if (flags & S_MOVE) {
 		tmpl_set(v, "goodwill_move", "1");
+		tmpl_set(v, "moved_to_ref", "NS-9MPX-3R");
+		tmpl_set(v, "moved_to_title", "Timemanagement, tweede dag");
+		date(v, "moved_to_date", 2027, 1, 12, lang);
+		tmpl_set(v, "moved_to_time", "09:30");
+	} else if (flags & S_EXTRA) {
+		tmpl_set(v, "goodwill_extra", "het werkboek");
+	} else {
+		tmpl_set(v, "goodwill_waiver", "1");
+	}
+	if (flags & S_CREDIT) {
+		tmpl_set(v, "credit_note_number", "2026-0043");
+		date(v, "credit_note_date", 2026, 12, 4, lang);
+		money(v, "credit_note_amount", 14750, lang);
+		if (!(flags & S_EXEMPT))
+			money(v, "credit_note_vat", 2560, lang);
+	}
 	tmpl_set(v, "dunning_step", "3");
 	date(v, "due_date", 2026, 12, 9, lang);
 	tmpl_set(v, "term_days", "14");
@@ -1067,6 +1085,49 @@ START_TEST(test_no_show_goodwill)
 }
 END_TEST
 
+/* Less due than invoiced: the credit note; a move's cancellation; a free extra. */
+START_TEST(test_credit_move_extra)
+{
+	char *s, *b;
+
+	shipped("en", "late-cancellation", S_CREDIT, &s, &b);
+	has(b, "CREDIT NOTE 2026-0043 of", "en late-cancellation credit");
+	has(b, "Corrects invoice:  2026-0042", "en late-cancellation credit");
+	has(b, "Credited:          €147.50", "en late-cancellation credit");
+	has(b, "Of which VAT 21%: €25.60", "en late-cancellation credit");
+	free(s);
+	free(b);
+	shipped("nl", "no-show", S_CREDIT | S_EXEMPT, &s, &b);
+	has(b, "CREDITNOTA 2026-0043 van", "nl no-show credit exempt");
+	hasnt(b, "Waarvan btw", "nl no-show credit exempt");
+	free(s);
+	free(b);
+	shipped("nl", "release", 0, &s, &b);
+	hasnt(b, "creditnota", "nl release without credit note");
+	free(s);
+	free(b);
+	shipped("en", "cancellation", S_MOVE | S_CREDIT, &s, &b);
+	has(b, "free of charge to\nTimemanagement, tweede dag", "en cancellation move");
+	has(b, "reference NS-9MPX-3R", "en cancellation move");
+	hasnt(b, "we received your cancellation", "en cancellation move");
+	has(b, "CREDIT NOTE 2026-0043", "en cancellation move");
+	free(s);
+	free(b);
+	shipped("en", "cancellation", 0, &s, &b);
+	has(b, "we received your cancellation", "en cancellation");
+	hasnt(b, "moved", "en cancellation");
+	free(s);
+	free(b);
+	shipped("nl", "goodwill", S_EXTRA, &s, &b);
+	has(b, "krijgt u kosteloos: het werkboek. De waarde\ndaarvan is € 147,50.",
+	    "nl goodwill extra");
+	hasnt(b, "kwijt", "nl goodwill extra");
+	hasnt(b, "omgeboekt", "nl goodwill extra");
+	free(s);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_digest)
 {
 	char *s, *b;
@@ -1174,6 +1235,7 @@ template_suite(void)
 	tcase_add_test(ship, test_payment_reminder);
 	tcase_add_test(ship, test_cancellations);
 	tcase_add_test(ship, test_no_show_goodwill);
+	tcase_add_test(ship, test_credit_move_extra);
 	tcase_add_test(ship, test_digest);
 	tcase_add_test(ship, test_dunning);
 	suite_add_tcase(s, ship);
