@@ -6,6 +6,7 @@
 #include "days.h"
 #include "format.h"
 #include "invite.h"
+#include "json.h"
 #include "log.h"
 #include "message.h"
 #include "money.h"
@@ -391,6 +392,40 @@ compose_vars(struct store *s, const struct config *c, const struct compose_facts
 	set_date(v, "today_date", NULL, now, c, lang);
 }
 
+/*
+ * The figures with legal weight in force for a message (amounts, costs, terms, dates), as
+ * the message states them, for its evidence record: a JSON object of the ones set.
+ */
+static const char *const compose_figure_names[] = {
+	"price", "amount_due", "amount_paid", "balance", "pay_by_date", "pay_by_time",
+	"deposit_amount", "rest_amount", "rest_due_date", "refund_amount", "payment_amount",
+	"invoice_number", "credit_note_number", "credit_note_amount", "late_cancel_amount",
+	"withdrawal_until", "fee_amount", "goodwill_value", "due_date", "term_days",
+	"wik_costs", "wik_total", "interest_rate", "commercial_interest_rate", NULL,
+};
+
+static char *
+compose_figures(const struct tmpl_vars *v)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_addch(&b, '{');
+	for (size_t i = 0; compose_figure_names[i] != NULL; i++) {
+		const char *val = tmpl_get(v, compose_figure_names[i]);
+
+		if (*val == '\0')
+			continue;
+		if (b.len > 1)
+			buf_addch(&b, ',');
+		json_quote_buf(&b, compose_figure_names[i], strlen(compose_figure_names[i]));
+		buf_addch(&b, ':');
+		json_quote_buf(&b, val, strlen(val));
+	}
+	buf_addch(&b, '}');
+	return buf_detach(&b);
+}
+
 /* Kinds that tell the customer a seat is held for them carry the invitation (and the
    invoice); a release takes the event out of their calendar again. */
 static int
@@ -466,7 +501,7 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 	struct outbox_item item;
 	struct buf data;
 	char err[ERR_MAX], msgid[128], *subject = NULL, *body = NULL;
-	char *calendar = NULL, uid[300];
+	char *calendar = NULL, uid[300], template_hash[65], *figures = NULL;
 	const char *lang, *method;
 	int rc = -1;
 
@@ -499,7 +534,8 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 		set_flag(&v, "goodwill_waiver", gw->what == COURTESY_WAIVER);
 		tmpl_set(&v, "goodwill_extra", gw->what == COURTESY_EXTRA ? gw->extra : NULL);
 	}
-	if (template_render(c->mail.templates, lang, tmpl, &v, &subject, &body, err) < 0) {
+	if (template_render_file(c->mail.templates, lang, tmpl, &v, &subject, &body,
+	    template_hash, err) < 0) {
 		compose_fail(s, "cannot compose the %s message: %.400s", kind, err);
 		goto out;
 	}
@@ -557,6 +593,8 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 	item.kind = kind;
 	item.language = lang;
 	item.template_name = tmpl;
+	item.template_hash = template_hash;
+	item.figures = figures = compose_figures(&v);
 	item.message_id = msgid;
 	item.env_from = c->mail.from;
 	item.rcpt = f.email;
@@ -568,7 +606,7 @@ compose_message(struct store *s, const struct config *c, int64_t booking_id,
 		rc = outbox_put(s, &item, now) < 0 ? -1 : 0;
 	}
 out:
-	free(subject), free(body), free(calendar);
+	free(subject), free(body), free(calendar), free(figures);
 	buf_release(&data);
 	tmpl_vars_release(&v);
 	compose_facts_release(&f);
@@ -624,7 +662,7 @@ compose_digest(struct store *s, const struct config *c, const char *body, time_t
 	struct message m;
 	struct outbox_item item;
 	struct buf data;
-	char err[ERR_MAX], msgid[128], *subject = NULL, *text = NULL;
+	char err[ERR_MAX], msgid[128], *subject = NULL, *text = NULL, template_hash[65];
 	int rc = -1;
 
 	if (s->failed || to == NULL || c->mail.from == NULL)
@@ -635,8 +673,8 @@ compose_digest(struct store *s, const struct config *c, const char *body, time_t
 	tmpl_set(&v, "trainer_email", c->mail.from);
 	set_date(&v, "today_date", NULL, now, c, c->language);
 	tmpl_set(&v, "digest_body", body);
-	if (template_render(c->mail.templates, c->language, "digest", &v, &subject, &text,
-	    err) < 0) {
+	if (template_render_file(c->mail.templates, c->language, "digest", &v, &subject, &text,
+	    template_hash, err) < 0) {
 		compose_fail(s, "cannot compose the %s message: %.400s", "digest", err);
 		goto out;
 	}
@@ -661,6 +699,7 @@ compose_digest(struct store *s, const struct config *c, const char *body, time_t
 	item.kind = "digest";
 	item.language = c->language;
 	item.template_name = "digest";
+	item.template_hash = template_hash;
 	item.message_id = msgid;
 	item.env_from = c->mail.from;
 	item.rcpt = to;

@@ -769,6 +769,14 @@ fill_derived(struct config *c, config_t *cf)
 {
 	if (c->mail.from == NULL && c->trainer.email != NULL)
 		c->mail.from = xstrdup(c->trainer.email);
+	/* The evidence belongs with the database it proves: next to it unless set. */
+	if (config_lookup(cf, "evidence_dir") == NULL && config_lookup(cf, "database") != NULL) {
+		const char *slash = strrchr(c->database, '/');
+
+		free(c->evidence_dir);
+		c->evidence_dir = slash ? xasprintf("%.*s/evidence", (int)(slash - c->database),
+		    c->database) : xstrdup("evidence");
+	}
 	if (config_lookup(cf, "evidence.signing_key") == NULL) {
 		free(c->evidence.signing_key);
 		c->evidence.signing_key = xasprintf("%s/signing.key", c->evidence_dir);

@@ -1,7 +1,9 @@
 #include <inttypes.h>
+#include <string.h>
 
 #include "days.h"
 #include "json.h"
+#include "util.h"
 
 void
 json_init(struct json *j, FILE *f, const char *zone)
@@ -48,25 +50,53 @@ void json_obj_end(struct json *j) { json_close(j, '}'); }
 void json_arr(struct json *j) { json_open(j, '['); }
 void json_arr_end(struct json *j) { json_close(j, ']'); }
 
+/*
+ * One escaping for every JSON string noshowd writes, the evidence log's canonical records
+ * included: '"', '\\' and control characters escaped, valid UTF-8 kept as it is, and a
+ * byte that is not part of valid UTF-8 (a server's reply may have any) written as \u00XX,
+ * so that the result is always valid JSON and the same bytes always give the same text.
+ */
+void
+json_quote_buf(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	buf_addch(b, '"');
+	while (p < end) {
+		unsigned cp;
+		size_t len;
+
+		switch (*p) {
+		case '"': buf_addstr(b, "\\\""); p++; continue;
+		case '\\': buf_addstr(b, "\\\\"); p++; continue;
+		case '\n': buf_addstr(b, "\\n"); p++; continue;
+		case '\r': buf_addstr(b, "\\r"); p++; continue;
+		case '\t': buf_addstr(b, "\\t"); p++; continue;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			buf_printf(b, "\\u%04x", *p++);
+			continue;
+		}
+		len = *p < 0x80 ? 1 : utf8_next(p, (size_t)(end - p), &cp);
+		if (len == 0) {
+			buf_printf(b, "\\u%04x", *p++);
+			continue;
+		}
+		buf_add(b, p, len);
+		p += len;
+	}
+	buf_addch(b, '"');
+}
+
 static void
 json_quote(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	struct buf b;
+
+	buf_init(&b);
+	json_quote_buf(&b, s, strlen(s));
+	fwrite(b.data, 1, b.len, f);
+	buf_release(&b);
 }
 
 void

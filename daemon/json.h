@@ -30,6 +30,9 @@ void json_int(struct json *j, int64_t v);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 void json_time(struct json *j, time_t t);	/* 0 writes null */
+/* Append s[0..n) to b as a JSON string (see json.c for the exact escaping). */
+struct buf;
+void json_quote_buf(struct buf *b, const char *s, size_t n);
 /* Finish the document with a newline. */
 void json_end(struct json *j);
 

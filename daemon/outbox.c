@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evidence.h"
 #include "log.h"
 #include "maildir.h"
 #include "outbox.h"
@@ -19,10 +20,10 @@ outbox_put(struct store *s, const struct outbox_item *m, time_t now)
 
 	sha256_hex(m->data, m->len, hash);
 	q = store_q(s, "INSERT INTO outbox (booking_id, kind, language, template, message_id, "
-	    "env_from, rcpt, hash, state, next_attempt, created) VALUES (?, ?, ?, ?, ?, "
-	    "?, ?, ?, 'queued', ?, ?)", "ntttttttii", m->kind, m->language,
-	    m->template_name, m->message_id, m->env_from, m->rcpt, hash, (int64_t)now,
-	    (int64_t)now);
+	    "env_from, rcpt, hash, state, next_attempt, created, template_hash, figures) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)", "ntttttttiitt", m->kind,
+	    m->language, m->template_name, m->message_id, m->env_from, m->rcpt, hash,
+	    (int64_t)now, (int64_t)now, m->template_hash, m->figures);
 	if (q == NULL)
 		return -1;
 	if (m->booking_id > 0 && sqlite3_bind_int64(q, 1, m->booking_id) != SQLITE_OK) {
@@ -86,6 +87,7 @@ struct outbox_sender {
 	char password[512];
 	int ready;		/* transport set up (or failed to: see err) */
 	char err[ERR_MAX];
+	time_t now;
 };
 
 static int
@@ -188,11 +190,14 @@ struct outbox_job {
 	int attempts;
 	time_t created;
 	char *rcpt, *kind, *ref;
+	int kept;		/* its bytes are in the evidence directory */
+	int64_t at_ms;		/* when the transport answered */
 	struct smtp_report r;
 };
 
 static void
-outbox_record(struct store *s, const struct outbox_job *j, time_t now)
+outbox_record(struct store *s, const struct config *c, const struct outbox_job *j,
+    time_t now)
 {
 	const struct smtp_report *r = &j->r;
 	const char *state;
@@ -222,6 +227,10 @@ outbox_record(struct store *s, const struct outbox_job *j, time_t now)
 	    "last_reply = ?, last_error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE "
 	    "sent_at END WHERE id = ?", "tidtttii", state, (int64_t)next, r->code, r->reply,
 	    err[0] ? err : NULL, state, (int64_t)now, j->id);
+	/* Every answer is evidence, a refusal and a failure too. */
+	if (j->kept)
+		evidence_record_send(s, j->id, c->mail.transport, strcmp(c->mail.transport,
+		    "smtp") == 0 ? c->mail.url : c->mail.maildir, r, j->at_ms);
 }
 
 /* Load and send one claimed message. 0, or -1 if the store failed. */
@@ -232,7 +241,7 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 	    "coalesce(b.ref, '-'), o.attempts, o.created FROM outbox o JOIN outbox_data d "
 	    "ON d.outbox_id = o.id LEFT JOIN bookings b ON b.id = o.booking_id "
 	    "WHERE o.id = ?", "i", j->id);
-	char *from, *data;
+	char *from, *data, hash[65], err[ERR_MAX];
 	size_t len;
 
 	if (store_step(s, q) <= 0)
@@ -246,7 +255,17 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 	j->attempts = sqlite3_column_int(q, 5);
 	j->created = sqlite3_column_int64(q, 6);
 	sqlite3_reset(q);
-	outbox_transmit(tx, from, j->rcpt, data, len, &j->r);
+	/* What cannot be kept as evidence is not sent. */
+	if (evidence_keep_message(tx->c->evidence_dir, data, len, hash, err) < 0) {
+		memset(&j->r, 0, sizeof(j->r));
+		j->r.outcome = SMTP_TEMPFAIL;
+		snprintf(j->r.err, sizeof(j->r.err), "not sent: cannot keep its evidence copy: "
+		    "%.400s", err);
+	} else {
+		j->kept = 1;
+		outbox_transmit(tx, from, j->rcpt, data, len, &j->r);
+	}
+	j->at_ms = evidence_clock_ms(tx->now);
 	/*
 	 * Fault injection for the tests: die between the server's acceptance and the local
 	 * commit, the one window in which a message may go twice.
@@ -302,6 +321,7 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int 
 
 	memset(&tx, 0, sizeof(tx));
 	tx.c = c;
+	tx.now = now;
 	while (!s->failed && !stop && (max <= 0 || handled < max) &&
 	    (n = outbox_claim(s, now, ids, smtp ? 1 : OUTBOX_BATCH)) > 0) {
 		int done = 0;
@@ -324,7 +344,7 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int 
 		}
 		store_begin(s);
 		for (int i = 0; i < done; i++)
-			outbox_record(s, &jobs[i], now);
+			outbox_record(s, c, &jobs[i], now);
 		store_commit(s);
 		for (int i = 0; i < done; i++) {
 			stop |= smtp && jobs[i].r.outcome == SMTP_TEMPFAIL;

@@ -29,6 +29,8 @@ struct outbox_item {
 	const char *kind;		/* X-Noshowd-Kind */
 	const char *language;
 	const char *template_name;
+	const char *template_hash;	/* SHA-256 of the template file; NULL if none */
+	const char *figures;		/* JSON object of the figures it states; NULL: none */
 	const char *message_id;
 	const char *env_from, *rcpt;
 	const char *data;		/* the exact bytes to send */

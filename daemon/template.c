@@ -264,6 +264,7 @@ struct render {
 	int open_line;
 	int nested;			/* opening tags ignored inside the open block */
 	int skip;			/* inside a block whose content is left out */
+	char sha256[65];		/* of the file's bytes as read, for the evidence */
 };
 
 static void rerr(struct render *r, int line, const char *fmt, ...)
@@ -749,6 +750,7 @@ load(struct render *r, struct buf *text)
 	}
 	if (text->data == NULL)
 		buf_addstr(text, "");
+	sha256_hex(text->data, text->len, r->sha256);
 	d = text->data;
 	if (text->len >= 3 && memcmp(d, "\xef\xbb\xbf", 3) == 0) {
 		memmove(d, d + 3, text->len - 3);
@@ -873,6 +875,13 @@ int
 template_render(const char *dir, const char *lang, const char *name,
     const struct tmpl_vars *vars, char **subject, char **body, char err[])
 {
+	return template_render_file(dir, lang, name, vars, subject, body, NULL, err);
+}
+
+int
+template_render_file(const char *dir, const char *lang, const char *name,
+    const struct tmpl_vars *vars, char **subject, char **body, char sha256[65], char err[])
+{
 	struct render r;
 	struct buf sub, bod;
 	char *path;
@@ -905,6 +914,8 @@ template_render(const char *dir, const char *lang, const char *name,
 	buf_release(&r.errs);
 	*subject = buf_detach(&sub);
 	*body = buf_detach(&bod);
+	if (sha256 != NULL)
+		memcpy(sha256, r.sha256, 65);
 	return 0;
 }
 

@@ -67,6 +67,9 @@ extern const char *const template_langs[];
  */
 int template_render(const char *dir, const char *lang, const char *name,
     const struct tmpl_vars *vars, char **subject, char **body, char err[]);
+/* The same, also giving the SHA-256 of the template file as read (for the evidence log). */
+int template_render_file(const char *dir, const char *lang, const char *name,
+    const struct tmpl_vars *vars, char **subject, char **body, char sha256[65], char err[]);
 
 /*
  * Check that every template in `names` exists for every language in `langs` and parses;

@@ -1,0 +1,264 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "evidence.h"
+#include "json.h"
+
+char *
+evidence_message_path(const char *dir, const char *hash)
+{
+	return xasprintf("%s/messages/%s.eml", dir, hash);
+}
+
+static int
+evidence_mkdir(const char *path, char err[ERR_MAX])
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return errf(err, "cannot create %s: %s (evidence_dir must be writable by "
+		    "noshowd)", path, strerror(errno));
+	return 0;
+}
+
+static int
+evidence_sync_dir(const char *path, char err[ERR_MAX])
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0 || fsync(fd) < 0) {
+		errf(err, "cannot sync %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The file kept earlier must hold exactly these bytes. */
+static int
+evidence_same(const char *path, const char *hash, char err[ERR_MAX])
+{
+	size_t len;
+	char *old = read_file(path, 64 << 20, &len, err), got[65];
+
+	if (old == NULL)
+		return -1;
+	sha256_hex(old, len, got);
+	free(old);
+	if (strcmp(got, hash) != 0)
+		return errf(err, "%s does not hold the bytes its name says (sha256 %s): the "
+		    "evidence was altered; run noshowctl evidence verify", path, got);
+	return 0;
+}
+
+int
+evidence_keep_message(const char *dir, const void *data, size_t len, char hash[65],
+    char err[ERR_MAX])
+{
+	char *msgdir = xasprintf("%s/messages", dir), *path, *tmp;
+	const char *p = data;
+	size_t left = len;
+	int fd = -1, rc = -1;
+
+	sha256_hex(data, len, hash);
+	path = evidence_message_path(dir, hash);
+	tmp = xasprintf("%s/.tmp.%ld.%s", msgdir, (long)getpid(), hash);
+	if (evidence_mkdir(dir, err) < 0 || evidence_mkdir(msgdir, err) < 0)
+		goto out;
+	if (access(path, F_OK) == 0) {
+		rc = evidence_same(path, hash, err);
+		goto out;
+	}
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		errf(err, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			errf(err, "cannot write %s: %s", tmp, n < 0 ? strerror(errno) :
+			    "nothing written");
+			goto out;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fchmod(fd, 0400) < 0 || fsync(fd) < 0) {
+		errf(err, "cannot sync %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* link(), not rename(): an existing file is never replaced. */
+	if (link(tmp, path) < 0) {
+		if (errno != EEXIST) {
+			errf(err, "cannot create %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (evidence_same(path, hash, err) < 0)
+			goto out;
+	}
+	rc = evidence_sync_dir(msgdir, err);
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(msgdir), free(path), free(tmp);
+	return rc;
+}
+
+int64_t
+evidence_clock_ms(time_t now)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	if (tv.tv_sec - now > 5 || now - tv.tv_sec > 5)
+		return (int64_t)now * 1000;
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+void
+evidence_time(int64_t at_ms, char out[32])
+{
+	time_t t = (time_t)(at_ms / 1000);
+	struct tm tm;
+
+	char sec[24];
+
+	gmtime_r(&t, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%.19s.%03uZ", sec, (unsigned)(at_ms % 1000) % 1000u);
+}
+
+static void
+evidence_name(struct buf *b, const char *name)
+{
+	if (b->len > 0)
+		buf_addch(b, ',');
+	json_quote_buf(b, name, strlen(name));
+	buf_addch(b, ':');
+}
+
+void
+evidence_field_str(struct buf *b, const char *name, const char *value)
+{
+	evidence_name(b, name);
+	if (value == NULL)
+		buf_addstr(b, "null");
+	else
+		json_quote_buf(b, value, strlen(value));
+}
+
+void
+evidence_field_int(struct buf *b, const char *name, int64_t value)
+{
+	evidence_name(b, name);
+	buf_printf(b, "%lld", (long long)value);
+}
+
+void
+evidence_field_raw(struct buf *b, const char *name, const char *json)
+{
+	evidence_name(b, name);
+	buf_addstr(b, json ? json : "null");
+}
+
+int64_t
+evidence_append(struct store *s, int64_t at_ms, const char *event, int64_t booking_id,
+    int64_t outbox_id, const char *fields)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT seq, hash FROM evidence ORDER BY seq DESC LIMIT 1",
+	    "");
+	char prev[65] = EVIDENCE_GENESIS, at[32], hash[65];
+	int64_t seq = 1;
+	struct buf b;
+
+	if (q == NULL)
+		return -1;
+	if (store_step(s, q) > 0) {
+		seq = sqlite3_column_int64(q, 0) + 1;
+		snprintf(prev, sizeof(prev), "%s", store_col_text(q, 1));
+		sqlite3_reset(q);
+	}
+	evidence_time(at_ms, at);
+	buf_init(&b);
+	buf_printf(&b, "{\"seq\":%lld,\"at\":\"%s\",\"event\":", (long long)seq, at);
+	json_quote_buf(&b, event, strlen(event));
+	if (fields != NULL && *fields != '\0')
+		buf_printf(&b, ",%s", fields);
+	buf_printf(&b, ",\"prev_hash\":\"%s\"}", prev);
+	sha256_hex(b.data, b.len, hash);
+	q = store_q(s, "INSERT INTO evidence (seq, at_ms, event, booking_id, outbox_id, body, "
+	    "hash) VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?)", "iitiitt", seq, at_ms,
+	    event, booking_id, outbox_id, b.data, hash);
+	buf_release(&b);
+	if (q == NULL || store_step(s, q) < 0)
+		return -1;
+	return seq;
+}
+
+static const char *
+evidence_event(enum smtp_outcome o)
+{
+	return o == SMTP_SENT ? "relay-acceptance" : o == SMTP_PERMFAIL ? "relay-rejection" :
+	    "relay-failure";
+}
+
+int64_t
+evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
+    const char *server, const struct smtp_report *r, int64_t at_ms)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT coalesce(o.booking_id, 0), b.ref, o.kind, "
+	    "o.message_id, o.env_from, o.rcpt, o.hash, length(d.data), o.template, "
+	    "o.template_hash, o.figures FROM outbox o JOIN outbox_data d ON d.outbox_id = o.id "
+	    "LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.id = ?", "i", outbox_id);
+	int64_t booking_id, seq;
+	struct buf f;
+
+	if (q == NULL || store_step(s, q) <= 0) {
+		if (!s->failed) {
+			s->failed = 1;
+			snprintf(s->error, sizeof(s->error), "evidence: no outbox message %lld",
+			    (long long)outbox_id);
+		}
+		return -1;
+	}
+	booking_id = sqlite3_column_int64(q, 0);
+	buf_init(&f);
+	evidence_field_str(&f, "ref", sqlite3_column_text(q, 1) ? store_col_text(q, 1) : NULL);
+	evidence_field_str(&f, "kind", store_col_text(q, 2));
+	evidence_field_str(&f, "message_id", store_col_text(q, 3));
+	evidence_field_str(&f, "env_from", store_col_text(q, 4));
+	evidence_field_str(&f, "rcpt", store_col_text(q, 5));
+	evidence_field_str(&f, "msg_sha256", store_col_text(q, 6));
+	evidence_field_int(&f, "msg_size", sqlite3_column_int64(q, 7));
+	evidence_field_str(&f, "template", store_col_text(q, 8));
+	evidence_field_str(&f, "template_sha256", sqlite3_column_text(q, 9) ?
+	    store_col_text(q, 9) : NULL);
+	evidence_field_raw(&f, "figures", sqlite3_column_text(q, 10) ? store_col_text(q, 10) :
+	    NULL);
+	sqlite3_reset(q);
+	evidence_field_str(&f, "transport", transport);
+	evidence_field_str(&f, "server", server);
+	evidence_field_int(&f, "code", r->code);
+	evidence_field_str(&f, "reply", r->reply[0] ? r->reply : NULL);
+	evidence_field_str(&f, "tls_fingerprint", r->tls_fingerprint[0] ? r->tls_fingerprint :
+	    NULL);
+	evidence_field_str(&f, "dialogue", r->dialogue);
+	evidence_field_str(&f, "error", r->err[0] ? r->err : NULL);
+	seq = evidence_append(s, at_ms, evidence_event(r->outcome), booking_id, outbox_id,
+	    f.data);
+	buf_release(&f);
+	return seq;
+}
