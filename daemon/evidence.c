@@ -10,6 +10,7 @@
 
 #include "evidence.h"
 #include "json.h"
+#include "merkle.h"
 
 char *
 evidence_message_path(const char *dir, const char *hash)
@@ -181,6 +182,7 @@ evidence_append(struct store *s, int64_t at_ms, const char *event, int64_t booki
 	sqlite3_stmt *q = store_q(s, "SELECT seq, hash FROM evidence ORDER BY seq DESC LIMIT 1",
 	    "");
 	char prev[65] = EVIDENCE_GENESIS, at[32], hash[65];
+	unsigned char leaf[MERKLE_HASH_LEN];
 	int64_t seq = 1;
 	struct buf b;
 
@@ -199,11 +201,19 @@ evidence_append(struct store *s, int64_t at_ms, const char *event, int64_t booki
 		buf_printf(&b, ",%s", fields);
 	buf_printf(&b, ",\"prev_hash\":\"%s\"}", prev);
 	sha256_hex(b.data, b.len, hash);
+	merkle_leaf(b.data, b.len, leaf);
 	q = store_q(s, "INSERT INTO evidence (seq, at_ms, event, booking_id, outbox_id, body, "
-	    "hash) VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?)", "iitiitt", seq, at_ms,
-	    event, booking_id, outbox_id, b.data, hash);
+	    "hash, leaf) VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?)", "iitiittn", seq,
+	    at_ms, event, booking_id, outbox_id, b.data, hash);
 	buf_release(&b);
-	if (q == NULL || store_step(s, q) < 0)
+	if (q == NULL)
+		return -1;
+	if (sqlite3_bind_blob(q, 8, leaf, sizeof(leaf), SQLITE_TRANSIENT) != SQLITE_OK) {
+		s->failed = 1;
+		snprintf(s->error, sizeof(s->error), "evidence: cannot bind the leaf hash");
+		return -1;
+	}
+	if (store_step(s, q) < 0)
 		return -1;
 	return seq;
 }
@@ -261,4 +271,47 @@ evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
 	    f.data);
 	buf_release(&f);
 	return seq;
+}
+
+char *
+evidence_body_field(const char *body, const char *name)
+{
+	char *key = xasprintf("\"%s\":", name);
+	const char *p = strstr(body, key), *e;
+	struct buf b;
+
+	if (p == NULL || (p != body && p[-1] != ',' && p[-1] != '{')) {
+		free(key);
+		return NULL;
+	}
+	p += strlen(key);
+	free(key);
+	if (*p != '"') {
+		for (e = p; *e && *e != ',' && *e != '}'; e++)
+			;
+		return strncmp(p, "null", 4) == 0 ? NULL : xstrndup(p, (size_t)(e - p));
+	}
+	buf_init(&b);
+	for (p++; *p && *p != '"'; p++) {
+		if (*p != '\\') {
+			buf_addch(&b, *p);
+			continue;
+		}
+		switch (*++p) {
+		case 'n': buf_addch(&b, '\n'); break;
+		case 'r': buf_addch(&b, '\r'); break;
+		case 't': buf_addch(&b, '\t'); break;
+		case 'u':	/* only \u00XX is written (json_quote_buf) */
+			if (strlen(p) >= 5) {
+				buf_addch(&b, (char)strtol((char[]){ p[3], p[4], 0 }, NULL, 16));
+				p += 4;
+			}
+			break;
+		case '\0': p--; break;
+		default: buf_addch(&b, *p); break;
+		}
+	}
+	if (b.data == NULL)
+		buf_addstr(&b, "");
+	return buf_detach(&b);
 }

@@ -68,4 +68,47 @@ void evidence_field_str(struct buf *b, const char *name, const char *value);	/* 
 void evidence_field_int(struct buf *b, const char *name, int64_t value);
 void evidence_field_raw(struct buf *b, const char *name, const char *json);	/* NULL: null */
 
+/*
+ * A field of a record's body: a string unescaped (NULL when absent or null), or the text
+ * of a number. The bodies are noshowd's own canonical JSON, so a top-level "name": is found
+ * by its unescaped quote, which no string value can contain.
+ */
+char *evidence_body_field(const char *body, const char *name);
+
+/* Lower hex of n bytes into out (2n + 1 bytes). */
+void evidence_hex(const unsigned char *p, size_t n, char *out);
+
+/* The text a checkpoint over records 1..n signs (see evcheckpoint.c). */
+char *evidence_statement(int64_t n, const char *head, const char *root, int64_t at_ms);
+
+/* The Merkle tree of records 1..n from their stored leaf hashes. 0, or -1 (store failed). */
+struct merkle_tree;
+int evidence_tree(struct store *s, int64_t n, struct merkle_tree *t);
+
+/*
+ * Sign the chain now: a checkpoint record over every record so far (with its own
+ * transaction; call it outside one). Returns its seq, 0 when the last record is a
+ * checkpoint already, or -1 with err.
+ */
+int64_t evidence_checkpoint(struct store *s, const struct config *c, time_t now,
+    char err[ERR_MAX]);
+
+/*
+ * When the next checkpoint falls due: now after a dunning message went out, else
+ * evidence.checkpoint_every after the last one (or the first record); 0 when no record
+ * waits for one.
+ */
+time_t evidence_checkpoint_next(struct store *s, const struct config *c, time_t now);
+
+/* Make the checkpoint if it is due at now (the cycle's call). 0, or -1 (logged). */
+int evidence_checkpoint_due(struct store *s, const struct config *c, time_t now);
+
+/*
+ * Recompute everything (evverify.c): every record's hash, leaf and place in the chain,
+ * every kept message file against its name, every checkpoint's root, signature and
+ * timestamp. Says what it checked on out; on the first mismatch, names the record or file
+ * in err and returns -1.
+ */
+int evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR_MAX]);
+
 #endif

@@ -9,7 +9,9 @@ CREATE TABLE evidence (
 	booking_id INTEGER REFERENCES bookings(id),
 	outbox_id INTEGER REFERENCES outbox(id),
 	body TEXT NOT NULL,			-- the canonical record
-	hash TEXT NOT NULL			-- SHA-256 of body, lower hex
+	hash TEXT NOT NULL,			-- SHA-256 of body, lower hex
+	leaf BLOB NOT NULL			-- its Merkle leaf hash, SHA-256(0x00 || body), so a
+						-- checkpoint reads 32 bytes a record, not the bodies
 );
 CREATE INDEX evidence_booking ON evidence(booking_id);
 CREATE INDEX evidence_outbox ON evidence(outbox_id);
