@@ -126,7 +126,7 @@ tsa_verify(TS_RESP *resp, const void *data, size_t len, time_t *gen_time, char *
 	STACK_OF(X509) *certs;
 	TS_VERIFY_CTX *ctx;
 	X509_STORE *store;
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char md[EVP_MAX_MD_SIZE], *copy;
 	unsigned int mdlen = 0;
 	struct tm tm;
 	time_t t;
@@ -159,8 +159,13 @@ tsa_verify(TS_RESP *resp, const void *data, size_t len, time_t *gen_time, char *
 		return snprintf(why, whysz, "the token carries no certificate to check its "
 		    "signature with (the TSA ignored certReq)"), -1;
 
-	if ((store = X509_STORE_new()) == NULL || (ctx = TS_VERIFY_CTX_new()) == NULL) {
+	store = X509_STORE_new();
+	ctx = TS_VERIFY_CTX_new();
+	copy = OPENSSL_memdup(md, mdlen);
+	if (store == NULL || ctx == NULL || copy == NULL) {
 		X509_STORE_free(store);
+		TS_VERIFY_CTX_free(ctx);
+		OPENSSL_free(copy);
 		return snprintf(why, whysz, "out of memory"), -1;
 	}
 	for (int i = 0; i < sk_X509_num(certs); i++)
@@ -168,7 +173,7 @@ tsa_verify(TS_RESP *resp, const void *data, size_t len, time_t *gen_time, char *
 	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
 	X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), t);
 	TS_VERIFY_CTX_set_store(ctx, store);
-	TS_VERIFY_CTX_set_imprint(ctx, OPENSSL_memdup(md, mdlen), (long)mdlen);
+	TS_VERIFY_CTX_set_imprint(ctx, copy, (long)mdlen);
 	TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_SIGNER |
 	    TS_VFY_IMPRINT);
 	if (TS_RESP_verify_response(ctx, resp) != 1) {
