@@ -27,7 +27,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 MAINS = daemon/noshowd.c daemon/noshowctl.c
 CORE_SRCS = $(filter-out $(MAINS), $(wildcard daemon/*.c))
-GEN_SRCS = build/gen_migrations.c build/gen_windows_zones.c
+GEN_SRCS = build/gen_migrations.c build/gen_windows_zones.c build/gen_verify_sh.c
 CORE_OBJS = $(CORE_SRCS:daemon/%.c=build/%.o) $(GEN_SRCS:.c=.o)
 UNIT_SRCS = $(wildcard tests/unit/check_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
@@ -56,6 +56,9 @@ build/gen_migrations.c: tools/embed.sh $(wildcard sql/*.sql) build/.dir
 
 build/gen_windows_zones.c: tools/embed.sh data/windows-zones.tsv build/.dir
 	tools/embed.sh windows_zones data/windows-zones.tsv > $@
+
+build/gen_verify_sh.c: tools/embed.sh data/evidence-verify.sh build/.dir
+	tools/embed.sh verify_sh data/evidence-verify.sh > $@
 
 build/libnoshow.a: $(CORE_OBJS)
 	rm -f $@ && ar rcs $@ $^

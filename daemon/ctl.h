@@ -62,4 +62,7 @@ int cmd_noshow(struct ctl *x, int argc, char **argv);
 int cmd_customer(struct ctl *x, int argc, char **argv);
 int cmd_move(struct ctl *x, int argc, char **argv);
 
+/* The evidence commands (ctlevidence.c). */
+int cmd_evidence(struct ctl *x, int argc, char **argv);
+
 #endif

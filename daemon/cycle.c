@@ -12,6 +12,7 @@
 #include "outbox.h"
 #include "exportsource.h"
 #include "digest.h"
+#include "evidence.h"
 #include "duties.h"
 #include "util.h"
 
@@ -408,5 +409,6 @@ cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE
 		return 0;
 	if (outbox_send(s, c, now, out, 0) < 0 || cycle_clock_record(s, now) < 0)
 		return errf(err, "%s", s->error);
+	evidence_checkpoint_due(s, c, now);
 	return 0;
 }

@@ -14,5 +14,7 @@ extern const struct embedded_file migrations[];
 extern const unsigned migrations_count;
 extern const struct embedded_file windows_zones[];
 extern const unsigned windows_zones_count;
+extern const struct embedded_file verify_sh[];	/* the bundle's verify.sh */
+extern const unsigned verify_sh_count;
 
 #endif

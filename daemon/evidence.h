@@ -111,4 +111,11 @@ int evidence_checkpoint_due(struct store *s, const struct config *c, time_t now)
  */
 int evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR_MAX]);
 
+/*
+ * Write one booking's bundle into dir, which must not exist yet (evexport.c); a checkpoint
+ * is made first when none covers the booking's last record. 0, or -1 with err.
+ */
+int evidence_export(struct store *s, const struct config *c, int64_t booking_id,
+    const char *dir, time_t now, char err[ERR_MAX]);
+
 #endif

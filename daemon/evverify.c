@@ -163,7 +163,6 @@ verify_columns(int64_t seq, int64_t at_ms, const char *event, const char *ref,
 		rc = errf(err, "record %lld: it is filed under booking %s but is about %s",
 		    (long long)seq, ref, got_ref ? got_ref : "no booking");
 	free(want);
-	free(want = xasprintf(",\"prev_hash\":\"%s\"}", prev));
 	want = xasprintf(",\"prev_hash\":\"%s\"}", prev);
 	if (rc == 0 && (strlen(body) < strlen(want) ||
 	    strcmp(body + strlen(body) - strlen(want), want) != 0))

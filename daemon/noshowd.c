@@ -17,6 +17,7 @@
 #include "config.h"
 #include "cycle.h"
 #include "digest.h"
+#include "evidence.h"
 #include "duties.h"
 #include "days.h"
 #include "fetch.h"
@@ -260,6 +261,10 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			due = outbox_next_due(s);
 			if (due > 0 && due < wake)
 				wake = due > now ? due : now + 1;
+			/* Daily, and as soon as a dunning step went out. */
+			evidence_checkpoint_due(s, c, now);
+			if ((due = evidence_checkpoint_next(s, c, now)) > 0 && due < wake)
+				wake = due > now ? due : now + 1;
 		}
 		cycle_clock_record(s, now);
 		if (!sig_stop) {
@@ -327,7 +332,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	fetch_global_init();
-	if (setup_store(&c, &s) < 0) {
+	if (setup_store(&c, &s) < 0 || (!dry_run && setup_signing_key(&c) < 0)) {
 		config_release(&c);
 		return 1;
 	}

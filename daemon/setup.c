@@ -9,6 +9,7 @@
 #include "days.h"
 #include "log.h"
 #include "setup.h"
+#include "sign.h"
 #include "template.h"
 #include "util.h"
 
@@ -139,5 +140,26 @@ setup_store(const struct config *c, struct store *s)
 		log_warnx("%s", err);
 		return -1;
 	}
+	return 0;
+}
+
+int
+setup_signing_key(const struct config *c)
+{
+	char err[ERR_MAX], fp[65];
+	int fresh = access(c->evidence.signing_key, F_OK) < 0;
+	struct sign_key *k = sign_key_load(c->evidence.signing_key, 1, err);
+
+	if (k == NULL) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (fresh) {
+		sign_key_fingerprint(k, fp);
+		log_info("created the evidence signing key %s; its public key is next to it "
+		    "(.pub), fingerprint %s: publish that fingerprint so that anyone can check "
+		    "a bundle was signed by it", c->evidence.signing_key, fp);
+	}
+	sign_key_free(k);
 	return 0;
 }

@@ -18,5 +18,10 @@ int setup_load(const char *path, struct config *c, char **errs);
 int setup_now(const char *text, const char *zone, time_t *now);
 /* Open the database, creating its directory (0700) when missing. Errors go to stderr. */
 int setup_store(const struct config *c, struct store *s);
+/*
+ * The evidence log's signing key: created on first start (0600, with its public key next
+ * to it), its fingerprint logged so the trainer can publish it. 0, or -1 after saying why.
+ */
+int setup_signing_key(const struct config *c);
 
 #endif

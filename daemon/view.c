@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "days.h"
+#include "evidence.h"
 #include "json.h"
 #include "money.h"
 #include "outbox.h"
@@ -274,7 +275,8 @@ view_events(struct view *v, struct json *j, long long booking_id)
 /* The outbox columns every listing selects, in this order (see view_message). */
 #define MESSAGE_COLS "o.id, coalesce(b.ref, ''), o.kind, o.rcpt, o.state, o.attempts, " \
 	"o.created, o.sent_at, o.next_attempt, o.last_code, o.last_reply, o.last_error, " \
-	"o.message_id, o.hash, o.language"
+	"o.message_id, o.hash, o.language, (SELECT group_concat(seq, ' ') FROM evidence e " \
+	"WHERE e.outbox_id = o.id)"
 
 static void
 view_message(struct view *v, struct json *j, sqlite3_stmt *q)
@@ -296,6 +298,16 @@ view_message(struct view *v, struct json *j, sqlite3_stmt *q)
 		json_key(j, "message_id"); json_str(j, store_col_text(q, 12));
 		json_key(j, "sha256"); json_str(j, store_col_text(q, 13));
 		json_key(j, "language"); json_str(j, store_col_text(q, 14));
+		/* The evidence records of its every answer (noshowctl evidence list). */
+		json_key(j, "evidence");
+		json_arr(j);
+		for (const char *p = store_col_text(q, 15); *p;) {
+			char *end;
+
+			json_int(j, strtoll(p, &end, 10));
+			p = *end ? end + 1 : end;
+		}
+		json_arr_end(j);
 		json_obj_end(j);
 	} else {
 		char when[32];
@@ -304,11 +316,46 @@ view_message(struct view *v, struct json *j, sqlite3_stmt *q)
 
 		view_short_time(v, sqlite3_column_int64(q, 7) ? sqlite3_column_int64(q, 7) :
 		    sqlite3_column_int64(q, 6), when);
-		fprintf(v->out, "%5lld  %-10s  %-18s  %-8s  %-16s  %s%s%s\n",
+		fprintf(v->out, "%5lld  %-10s  %-18s  %-8s  %-16s  %s%s%s%s%s%s\n",
 		    (long long)sqlite3_column_int64(q, 0), store_col_text(q, 1),
 		    store_col_text(q, 2), store_col_text(q, 4), when, store_col_text(q, 3),
-		    *reply ? ": " : "", reply);
+		    *reply ? ": " : "", reply, *store_col_text(q, 15) ? "  [evidence " : "",
+		    store_col_text(q, 15), *store_col_text(q, 15) ? "]" : "");
 	}
+}
+
+/* The log's last record and its last checkpoint: in status, as an object or a line. */
+static void
+view_last_evidence(struct view *v, struct json *j)
+{
+	sqlite3_stmt *q = store_q(v->s, "SELECT seq, at_ms, event, (SELECT max(at_ms) FROM "
+	    "evidence WHERE event = 'checkpoint') FROM evidence ORDER BY seq DESC LIMIT 1", "");
+	int have = store_step(v->s, q) > 0;
+	char at[32] = "", cp[32] = "";
+
+	if (have) {
+		evidence_time(sqlite3_column_int64(q, 1), at);
+		if (sqlite3_column_type(q, 3) != SQLITE_NULL)
+			evidence_time(sqlite3_column_int64(q, 3), cp);
+	}
+	if (j != NULL && !have) {
+		json_null(j);
+	} else if (j != NULL) {
+		json_obj(j);
+		json_key(j, "seq"); json_int(j, sqlite3_column_int64(q, 0));
+		json_key(j, "at"); json_str(j, at);
+		json_key(j, "event"); json_str(j, store_col_text(q, 2));
+		json_key(j, "last_checkpoint"); json_str(j, cp[0] ? cp : NULL);
+		json_obj_end(j);
+	} else if (have) {
+		fprintf(v->out, "evidence:         %lld records, the last %s (%s); last checkpoint "
+		    "%s\n", (long long)sqlite3_column_int64(q, 0), at, store_col_text(q, 2),
+		    cp[0] ? cp : "none yet");
+	} else {
+		fprintf(v->out, "evidence:         no records yet\n");
+	}
+	if (have)
+		sqlite3_reset(q);
 }
 
 static const char message_header[] =
@@ -537,7 +584,8 @@ view_status(struct view *v)
 		json_key(&j, "sent"); json_int(&j, sent);
 		json_key(&j, "next_attempt"); json_time(&j, outbox_next_due(v->s));
 		json_obj_end(&j);
-		json_key(&j, "last_evidence"); json_null(&j);
+		json_key(&j, "last_evidence");
+		view_last_evidence(v, &j);
 		json_obj_end(&j);
 		json_end(&j);
 	} else {
@@ -553,7 +601,7 @@ view_status(struct view *v)
 		fprintf(v->out, "outbox:           %lld waiting, %lld failed, %lld sent%s\n",
 		    (long long)waiting, (long long)failed, (long long)sent,
 		    failed ? " (see noshowctl outbox --failed)" : "");
-		fprintf(v->out, "evidence:         (not part of this version yet)\n");
+		view_last_evidence(v, NULL);
 		view_money_status(v, &j);
 	}
 	return v->s->failed ? -1 : 0;

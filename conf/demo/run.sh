@@ -92,4 +92,11 @@ ref=$(ref_of ronda@example.nl)
 step "10. The story of one booking" "noshowctl show $ref"
 ctl --now 2026-12-07T09:10:00+01:00 show "$ref"
 
+step "11. The evidence of that booking" \
+    "Every message's bytes and every server answer, chained and signed: verify the whole log, then export Ronda's bundle and check it with its own verify.sh (sha256sum and openssl only)."
+ctl --now 2026-12-07T09:20:00+01:00 evidence verify
+rm -rf "$state/bundle-ronda"
+ctl --now 2026-12-07T09:20:00+01:00 evidence export "$ref" "$state/bundle-ronda"
+bash "$state/bundle-ronda/verify.sh" | tail -n 6
+
 printf '\nThe demo state is in %s; try: %s -c %s status\n' "$state" "$noshowctl" "$conf"

@@ -638,7 +638,11 @@ START_TEST(test_relative_paths)
 	ck_assert_str_eq(c.database, want);
 	/* Defaults that follow other keys. */
 	ck_assert_int_eq(c.sources[0].poll_interval, 300);
-	ck_assert_str_eq(c.evidence.signing_key, "/var/lib/noshowd/evidence/signing.key");
+	/* The evidence goes next to the database unless evidence_dir says otherwise. */
+	snprintf(want, sizeof(want), "%s/state/evidence", dir);
+	ck_assert_str_eq(c.evidence_dir, want);
+	snprintf(want, sizeof(want), "%s/state/evidence/signing.key", dir);
+	ck_assert_str_eq(c.evidence.signing_key, want);
 	config_release(&c);
 }
 END_TEST
