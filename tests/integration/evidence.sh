@@ -116,7 +116,7 @@ expect_success 'the bundle verifies with standard tools only, and fails on an al
 	test -f bundle/summary.en.txt && test -x bundle/verify.sh &&
 	grep -q "dunning-1" bundle/summary.en.txt &&
 	! grep -q "ann@example.nl" bundle/records.jsonl &&
-	(cd / && bash "$T/bundle/verify.sh") >vb.out &&
+	(cd / && env -i PATH=/usr/bin:/bin bash "$T/bundle/verify.sh") >vb.out &&
 	tail -1 vb.out | grep -qx OK &&
 	cp -r bundle b2 && f=$(ls b2/messages/*.eml | head -1) && chmod u+w "$f" &&
 	sed -i "s/Ronda/Rondo/" "$f" &&
@@ -137,6 +137,12 @@ def rewrite(seq, body):
                (body, hashlib.sha256(body.encode()).hexdigest(), leaf, seq))
 def body(seq):
     return db.execute("SELECT body FROM evidence WHERE seq = ?", (seq,)).fetchone()[0]
+def stamped():	# the checkpoints with a timestamp token
+    return [r[0] for r in db.execute("SELECT seq FROM evidence WHERE event = 'checkpoint' "
+            "AND instr(body, '\"timestamp\":\"') > 0 ORDER BY seq")]
+def stamp(seq):	# the token's field in a checkpoint record
+    b = body(seq)
+    return b[b.index('"timestamp":"'):b.index('","timestamp_time"')]
 $2
 db.commit()
 PY
@@ -150,6 +156,14 @@ expect_success 'verify names a changed record' '
 expect_success 'verify names a record rewritten with its own hash: the chain breaks after it' '
 	tamper chain "rewrite(2, body(2).replace(\"ann@example.nl\", \"ann@example.com\"))" &&
 	grep -q "record 3: the chain is broken" t-chain.err
+'
+expect_success 'verify names a reordered pair' '
+	tamper swap "a, b = body(2), body(3); rewrite(2, b); rewrite(3, a)" &&
+	grep -q "record 2: its seq, time or event differs from its content" t-swap.err
+'
+expect_success 'verify names a timestamp token made for another head' '
+	tamper other "s = stamped(); rewrite(s[-1], body(s[-1]).replace(stamp(s[-1]), stamp(s[0])))" &&
+	grep -q "timestamp token does not verify" t-other.err
 '
 expect_success 'verify names a missing record' '
 	tamper gap "db.execute(\"DELETE FROM evidence WHERE seq = 2\")" &&
