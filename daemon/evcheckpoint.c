@@ -167,7 +167,7 @@ evidence_checkpoint(struct store *s, const struct config *c, time_t now, char er
 	return seq;
 }
 
-time_t
+static time_t
 evidence_checkpoint_next(struct store *s, const struct config *c, time_t now)
 {
 	int64_t last = store_int(s, 0, "SELECT max(seq) FROM evidence WHERE event = "
@@ -185,17 +185,15 @@ evidence_checkpoint_next(struct store *s, const struct config *c, time_t now)
 	return (time_t)(since / 1000) + (time_t)c->evidence.checkpoint_every;
 }
 
-int
+time_t
 evidence_checkpoint_due(struct store *s, const struct config *c, time_t now)
 {
 	time_t due = evidence_checkpoint_next(s, c, now);
 	char err[ERR_MAX];
 
 	if (due == 0 || due > now)
-		return 0;
-	if (evidence_checkpoint(s, c, now, err) < 0) {
+		return due;
+	if (evidence_checkpoint(s, c, now, err) < 0)
 		log_warnx("evidence checkpoint: %s", err);
-		return -1;
-	}
-	return 0;
+	return evidence_checkpoint_next(s, c, now);
 }

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,25 +67,19 @@ export_checkpoint_files(const char *dir, const char *body, char err[ERR_MAX])
 	unsigned char raw[64];
 	int rc = -1;
 
-	if (statement == NULL || sig == NULL || pem == NULL || strlen(sig) != 128) {
+	if (statement == NULL || evidence_unhex(sig, raw, sizeof(raw)) < 0 || pem == NULL) {
 		errf(err, "the checkpoint record is incomplete; run noshowctl evidence verify");
 		goto out;
 	}
-	for (int i = 0; i < 64; i++)
-		raw[i] = (unsigned char)strtoul((char[]){ sig[2 * i], sig[2 * i + 1], 0 }, NULL,
-		    16);
 	if (put_str(dir, "statement.txt", statement, err) < 0 ||
 	    put(dir, "signature.bin", raw, sizeof(raw), 0644, err) < 0 ||
 	    put_str(dir, "signing.pub", pem, err) < 0)
 		goto out;
 	if (stamp != NULL) {
-		size_t blen = strlen(stamp);
-		unsigned char *der = xmalloc(blen + 1);
-		int dlen = EVP_DecodeBlock(der, (unsigned char *)stamp, (int)blen);
+		size_t dlen = 0;
+		unsigned char *der = evidence_unbase64(stamp, &dlen);
 
-		while (dlen > 0 && blen > 0 && stamp[--blen] == '=')
-			dlen--;
-		rc = dlen > 0 ? put(dir, "timestamp.tsr", der, (size_t)dlen, 0644, err) : 0;
+		rc = der ? put(dir, "timestamp.tsr", der, dlen, 0644, err) : 0;
 		free(der);
 		goto out;
 	}
@@ -109,8 +102,7 @@ summary_record(struct buf *b, const char *body, int nl)
 	    "tls_fingerprint"), *error = evidence_body_field(body, "error");
 	char *seq = evidence_body_field(body, "seq");
 
-	buf_printf(b, "  %s  %s (%s %s)\n", at ? at : "", kind ? kind : ev, nl ? "record" :
-	    "record", seq ? seq : "?");
+	buf_printf(b, "  %s  %s (record %s)\n", at ? at : "", kind ? kind : ev, seq ? seq : "?");
 	buf_printf(b, nl ? "      aan %s, Message-ID %s\n" : "      to %s, Message-ID %s\n",
 	    rcpt ? rcpt : "", mid ? mid : "");
 	buf_printf(b, "      messages/%s.eml\n", hash ? hash : "");

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,4 +315,37 @@ evidence_body_field(const char *body, const char *name)
 	if (b.data == NULL)
 		buf_addstr(&b, "");
 	return buf_detach(&b);
+}
+
+int
+evidence_unhex(const char *hex, unsigned char *out, size_t n)
+{
+	if (hex == NULL || strlen(hex) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char pair[3] = { hex[2 * i], hex[2 * i + 1], 0 }, *end;
+
+		out[i] = (unsigned char)strtoul(pair, &end, 16);
+		if (*end != '\0')
+			return -1;
+	}
+	return 0;
+}
+
+unsigned char *
+evidence_unbase64(const char *b64, size_t *len)
+{
+	size_t blen = strlen(b64);
+	unsigned char *der = xmalloc(blen + 1);
+	int n = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)blen);
+
+	/* EVP_DecodeBlock counts the '=' padding as zero bytes. */
+	while (n > 0 && blen > 0 && b64[--blen] == '=')
+		n--;
+	if (n <= 0) {
+		free(der);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return der;
 }

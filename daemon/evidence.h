@@ -75,8 +75,11 @@ void evidence_field_raw(struct buf *b, const char *name, const char *json);	/* N
  */
 char *evidence_body_field(const char *body, const char *name);
 
-/* Lower hex of n bytes into out (2n + 1 bytes). */
+/* Lower hex of n bytes into out (2n + 1 bytes), and back (0, or -1 if it is not 2n hex). */
 void evidence_hex(const unsigned char *p, size_t n, char *out);
+int evidence_unhex(const char *hex, unsigned char *out, size_t n);
+/* The bytes of a base64 text (a checkpoint's timestamp token), or NULL if it is not. */
+unsigned char *evidence_unbase64(const char *b64, size_t *len);
 
 /* The text a checkpoint over records 1..n signs (see evcheckpoint.c). */
 char *evidence_statement(int64_t n, const char *head, const char *root, int64_t at_ms);
@@ -94,14 +97,11 @@ int64_t evidence_checkpoint(struct store *s, const struct config *c, time_t now,
     char err[ERR_MAX]);
 
 /*
- * When the next checkpoint falls due: now after a dunning message went out, else
- * evidence.checkpoint_every after the last one (or the first record); 0 when no record
- * waits for one.
+ * Make the checkpoint if it is due at now (a failure is logged), and say when the next one
+ * falls due: at once after a dunning message went out, else evidence.checkpoint_every after
+ * the last one (or the first record); 0 when no record waits for one.
  */
-time_t evidence_checkpoint_next(struct store *s, const struct config *c, time_t now);
-
-/* Make the checkpoint if it is due at now (the cycle's call). 0, or -1 (logged). */
-int evidence_checkpoint_due(struct store *s, const struct config *c, time_t now);
+time_t evidence_checkpoint_due(struct store *s, const struct config *c, time_t now);
 
 /*
  * Recompute everything (evverify.c): every record's hash, leaf and place in the chain,

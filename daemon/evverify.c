@@ -86,21 +86,6 @@ verify_message(const struct config *c, int64_t seq, const char *body, char err[E
 	return rc;
 }
 
-static int
-unhex(const char *hex, unsigned char *out, size_t n)
-{
-	if (hex == NULL || strlen(hex) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char pair[3] = { hex[2 * i], hex[2 * i + 1], 0 }, *end;
-
-		out[i] = (unsigned char)strtoul(pair, &end, 16);
-		if (*end != '\0')
-			return -1;
-	}
-	return 0;
-}
-
 /* A checkpoint over records 1..n: its statement, signature and timestamp. */
 static int
 verify_checkpoint(int64_t seq, int64_t at_ms, const char *body, const char *head,
@@ -118,25 +103,21 @@ verify_checkpoint(int64_t seq, int64_t at_ms, const char *body, const char *head
 	if (statement == NULL || strcmp(statement, want) != 0)
 		errf(err, "checkpoint record %lld: its statement does not match records 1..%lld "
 		    "(their head or Merkle root changed)", (long long)seq, (long long)n);
-	else if (unhex(sighex, sig, sizeof(sig)) < 0 || pem == NULL ||
+	else if (evidence_unhex(sighex, sig, sizeof(sig)) < 0 || pem == NULL ||
 	    sign_verify_pem(pem, statement, strlen(statement), sig) < 0)
 		errf(err, "checkpoint record %lld: the signature does not verify", (long long)seq);
 	else
 		rc = 0;
 	if (rc == 0 && stamp != NULL) {
-		size_t blen = strlen(stamp);
-		unsigned char *der = xmalloc(blen + 1);
-		int dlen = EVP_DecodeBlock(der, (const unsigned char *)stamp, (int)blen);
+		size_t dlen = 0;
+		unsigned char *der = evidence_unbase64(stamp, &dlen);
 		char terr[ERR_MAX];
 		time_t gen;
 
-		/* EVP_DecodeBlock counts the '=' padding as zero bytes. */
-		while (dlen > 0 && blen > 0 && stamp[--blen] == '=')
-			dlen--;
-		if (dlen <= 0 || tsa_check(der, (size_t)dlen, statement, strlen(statement), &gen,
+		if (der == NULL || tsa_check(der, dlen, statement, strlen(statement), &gen,
 		    terr) < 0)
 			rc = errf(err, "checkpoint record %lld: the timestamp token does not "
-			    "verify: %s", (long long)seq, dlen <= 0 ? "not base64" : terr);
+			    "verify: %s", (long long)seq, der == NULL ? "not base64" : terr);
 		else
 			(*stamped)++;
 		free(der);

@@ -262,8 +262,7 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			if (due > 0 && due < wake)
 				wake = due > now ? due : now + 1;
 			/* Daily, and as soon as a dunning step went out. */
-			evidence_checkpoint_due(s, c, now);
-			if ((due = evidence_checkpoint_next(s, c, now)) > 0 && due < wake)
+			if ((due = evidence_checkpoint_due(s, c, now)) > 0 && due < wake)
 				wake = due > now ? due : now + 1;
 		}
 		cycle_clock_record(s, now);
