@@ -94,9 +94,9 @@ demo: noshowd noshowctl
 	@tools/deps.sh demo
 	@conf/demo/run.sh
 
-# The policy-tick bench (tests/bench/tick.c) and its databases (tests/bench/tickgen.c) are
-# built against the library like the unit tests.
-BENCH_BINS = build/bench/tick build/bench/tickgen
+# The policy-tick bench (tests/bench/tick.c), its databases (tests/bench/tickgen.c) and the
+# evidence-cost bench (tests/bench/evidence.c) are built against the library like the unit tests.
+BENCH_BINS = build/bench/tick build/bench/tickgen build/bench/evidence
 
 $(BENCH_BINS): build/bench/%: tests/bench/%.c tests/bench/tickgen.h build/libnoshow.a
 	@mkdir -p build/bench

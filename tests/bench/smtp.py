@@ -7,6 +7,10 @@ answers 451 to everything, so every confirmation waits in the outbox); the timed
 next --once, ten minutes later by --now, against a server that accepts everything: it sends
 the N waiting messages and nothing else. The figure includes noshowd's start-up; the
 server is Python, so it is as much a measure of it as of noshowd. Target: >= 200/s.
+
+Then build/bench/evidence sends the same messages again over one connection, with and
+without the evidence step (the kept copy and the evidence record), and prints the ratio.
+Target: evidence on >= 0.5 x evidence off.
 """
 import argparse
 import os
@@ -81,6 +85,12 @@ def main():
 		print("%-52s %9.3f   %7.0f/s   target >= 200/s   %s" % (
 		    "smtp: %d messages over one connection" % n, secs, rate,
 		    "meets" if rate >= 200 else "MISSED"))
+		sys.stdout.flush()
+		# The same messages again, with and without the evidence step (tests/bench/evidence.c).
+		ev = subprocess.run([os.path.join(top, "build", "bench", "evidence"), "-d", db,
+		    "-u", "smtp://127.0.0.1:%d" % accept_port, "-w", work])
+		if ev.returncode != 0:
+			raise SystemExit("bench smtp: INVALID: the evidence bench failed")
 	finally:
 		for p in (defer, accept):
 			p.terminate()
