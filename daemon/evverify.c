@@ -4,6 +4,7 @@
  * and, for the checkpoints, the Merkle tree's frontier (the roots of its perfect subtrees,
  * as a binary counter), so that every checkpoint's root costs O(log n), not a new tree.
  */
+#include <dirent.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,38 @@
 #include "evidence.h"
 #include "merkle.h"
 #include "sign.h"
+#include "strmap.h"
 #include "tsa.h"
+
+/* The message files the records name, so that the walk of the directory skips them. */
+struct named {
+	struct strmap map;	/* hash -> 1; the keys are the strings of `keys` */
+	char **keys;
+	size_t n, cap;
+};
+
+static void
+named_add(struct named *k, char *hash)
+{
+	if (strmap_get(&k->map, hash, 0) != NOIDX) {
+		free(hash);
+		return;
+	}
+	if (k->n == k->cap)
+		k->keys = xrealloc(k->keys, (k->cap = k->cap ? 2 * k->cap : 256) *
+		    sizeof(*k->keys));
+	k->keys[k->n++] = hash;
+	strmap_put(&k->map, hash, 0, 1);
+}
+
+static void
+named_release(struct named *k)
+{
+	strmap_release(&k->map);
+	for (size_t i = 0; i < k->n; i++)
+		free(k->keys[i]);
+	free(k->keys);
+}
 
 struct frontier {
 	unsigned char node[MERKLE_PATH_MAX][MERKLE_HASH_LEN];
@@ -64,7 +96,8 @@ frontier_root(const struct frontier *f, unsigned char out[MERKLE_HASH_LEN])
 
 /* A kept message: its file holds the bytes its name says. */
 static int
-verify_message(const struct config *c, int64_t seq, const char *body, char err[ERR_MAX])
+verify_message(const struct config *c, int64_t seq, const char *body, struct named *named,
+    char err[ERR_MAX])
 {
 	char *hash = evidence_body_field(body, "msg_sha256"), *path, *data, got[65];
 	size_t len;
@@ -72,6 +105,10 @@ verify_message(const struct config *c, int64_t seq, const char *body, char err[E
 
 	if (hash == NULL)
 		return 0;
+	if (strmap_get(&named->map, hash, 0) != NOIDX) {
+		free(hash);	/* the same message again (a retry): checked already */
+		return 0;
+	}
 	path = evidence_message_path(c->evidence_dir, hash);
 	if ((data = read_file(path, 64 << 20, &len, err)) == NULL) {
 		rc = errf(err, "record %lld: its message %s cannot be read", (long long)seq,
@@ -82,7 +119,59 @@ verify_message(const struct config *c, int64_t seq, const char *body, char err[E
 			rc = errf(err, "record %lld: the message file %s was altered (its sha256 "
 			    "is %s)", (long long)seq, path, got);
 	}
-	free(data), free(path), free(hash);
+	free(data), free(path);
+	named_add(named, hash);
+	return rc;
+}
+
+/*
+ * Every other file in messages/: a copy kept just before the process died, whose send was
+ * never recorded (it went again with the same bytes, or will), must hold the bytes its name
+ * says too; anything else there is not ours. Counts the unrecorded copies.
+ */
+static int
+verify_unnamed(const struct config *c, const struct named *named, int64_t *unrecorded,
+    char err[ERR_MAX])
+{
+	char *dir = xasprintf("%s/messages", c->evidence_dir), *path, *data, got[65];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t len;
+	int rc = 0;
+
+	if (d == NULL) {
+		free(dir);
+		return 0;	/* nothing was ever kept (the records say otherwise if so) */
+	}
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		char hash[65];
+
+		if (n[0] == '.')
+			continue;	/* ".", "..", and the temporary files of a write */
+		if (strlen(n) != 68 || strcmp(n + 64, ".eml") != 0 ||
+		    strspn(n, "0123456789abcdef") != 64) {
+			rc = errf(err, "%s/%s: a file that is not a kept message (its name is not "
+			    "a SHA-256 and .eml)", dir, n);
+			break;
+		}
+		snprintf(hash, sizeof(hash), "%.64s", n);
+		if (strmap_get(&named->map, hash, 0) != NOIDX)
+			continue;
+		path = xasprintf("%s/%s", dir, n);
+		if ((data = read_file(path, 64 << 20, &len, err)) == NULL) {
+			rc = errf(err, "%s cannot be read", path);
+		} else {
+			sha256_hex(data, len, got);
+			if (strcmp(got, hash) != 0)
+				rc = errf(err, "the message file %s was altered (its sha256 is %s)",
+				    path, got);
+			(*unrecorded)++;
+		}
+		free(data), free(path);
+	}
+	closedir(d);
+	free(dir);
 	return rc;
 }
 
@@ -160,8 +249,9 @@ evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR
 	    "e.leaf FROM evidence e LEFT JOIN bookings b ON b.id = e.booking_id ORDER BY e.seq",
 	    "");
 	struct frontier *f = xcalloc(1, sizeof(*f));
+	struct named named = { 0 };
 	char prev[65] = EVIDENCE_GENESIS, hash[65];
-	int64_t n = 0, messages = 0, checkpoints = 0, last_cp = 0;
+	int64_t n = 0, messages = 0, checkpoints = 0, last_cp = 0, unrecorded = 0;
 	int stamped = 0, rc = 0;
 
 	while (rc == 0 && q != NULL && store_step(s, q) > 0) {
@@ -191,8 +281,8 @@ evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR
 			rc = verify_checkpoint(seq, at_ms, body, prev, root, n, &stamped, err);
 			checkpoints++;
 			last_cp = seq;
-		} else if (evidence_body_field(body, "msg_sha256") != NULL) {
-			rc = verify_message(c, seq, body, err);
+		} else if (strstr(body, "\"msg_sha256\":\"") != NULL) {
+			rc = verify_message(c, seq, body, &named, err);
 			messages++;
 		}
 		frontier_add(f, leaf);
@@ -204,10 +294,17 @@ evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR
 	free(f);
 	if (s->failed && rc == 0)
 		rc = errf(err, "%s", s->error);
+	if (rc == 0)
+		rc = verify_unnamed(c, &named, &unrecorded, err);
+	named_release(&named);
 	if (rc == 0 && out != NULL) {
 		fprintf(out, "records:     %lld, hashes and chain recomputed\n", (long long)n);
 		fprintf(out, "messages:    %lld records, each file's SHA-256 recomputed\n",
 		    (long long)messages);
+		if (unrecorded > 0)
+			fprintf(out, "unrecorded:  %lld kept messages without a record (kept just "
+			    "before a send that was not recorded), each file's SHA-256 recomputed\n",
+			    (long long)unrecorded);
 		fprintf(out, "checkpoints: %lld, signatures verified, %d with a timestamp "
 		    "verified\n", (long long)checkpoints, stamped);
 		if (n > last_cp)

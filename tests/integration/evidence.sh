@@ -173,6 +173,20 @@ expect_success 'verify names an altered message file' '
 	tamper file "f = sorted(glob.glob(ev + \"/messages/*.eml\"))[0]; os.chmod(f, 0o600); open(f, \"ab\").write(b\"x\")" &&
 	grep -q "the message file .* was altered" t-file.err
 '
+expect_success 'a kept copy without a record (a send the process died in) verifies and is counted' '
+	rm -rf t-kept && cp -r state t-kept && conf t-kept "" >t-kept.conf &&
+	printf "From: x\r\n\r\nunrecorded\r\n" >kept.eml &&
+	h=$(sha256sum kept.eml | cut -c1-64) && cp kept.eml "t-kept/evidence/messages/$h.eml" &&
+	"$NOSHOWCTL" -c t-kept.conf evidence verify >kept.out &&
+	grep -q "unrecorded:  1 kept messages without a record" kept.out &&
+	echo x >>"t-kept/evidence/messages/$h.eml" &&
+	! "$NOSHOWCTL" -c t-kept.conf evidence verify >/dev/null 2>kept.err &&
+	grep -q "the message file .*/$h.eml was altered" kept.err
+'
+expect_success 'verify names a file in messages/ that is not a kept message' '
+	tamper stray "open(ev + \"/messages/notes.txt\", \"w\").write(\"x\")" &&
+	grep -q "messages/notes.txt: a file that is not a kept message" t-stray.err
+'
 expect_success 'verify names a checkpoint whose signature was changed' '
 	tamper sig "s = db.execute(\"SELECT max(seq) FROM evidence\").fetchone()[0]; b = body(s); i = b.index(\"\\\"signature\\\":\\\"\") + 13; rewrite(s, b[:i] + (\"0\" if b[i] != \"0\" else \"1\") + b[i + 1:])" &&
 	grep -q "the signature does not verify" t-sig.err
