@@ -37,37 +37,14 @@ static const char feed[] =
     "DTSTART:20260301T090000Z\r\nDTEND:20260301T100000Z\r\nEND:VEVENT\r\n"
     "END:VCALENDAR\r\n";
 
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 httpd_start(void)
 {
 	char port_path[PATH_MAX + 16];
-	char buf[32];
-	FILE *f;
+	const char *argv[] = { "python3", "tests/httpd.py", "--root", root_dir, "--port-file",
+	    port_path, "--log", log_path, "--exit-with-parent", NULL };
 
-	snprintf(base_dir, sizeof base_dir, "%s/check_fetch.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(base_dir) == NULL) {
-		perror("mkdtemp");
-		exit(EXIT_FAILURE);
-	}
+	unit_mkdtemp(base_dir, sizeof base_dir, "check_fetch");
 	snprintf(root_dir, sizeof root_dir, "%s/root", base_dir);
 	snprintf(log_path, sizeof log_path, "%s/httpd.log", base_dir);
 	snprintf(port_path, sizeof port_path, "%s/port", base_dir);
@@ -76,52 +53,16 @@ httpd_start(void)
 		exit(EXIT_FAILURE);
 	}
 
-	fflush(NULL);
-	httpd_pid = fork();
-	if (httpd_pid == -1) {
-		perror("fork");
+	httpd_pid = unit_spawn_server(argv, port_path, &httpd_port);
+	if (httpd_pid < 0)
 		exit(EXIT_FAILURE);
-	}
-	if (httpd_pid == 0) {
-		execl("/usr/bin/python3", "python3", "tests/httpd.py", "--root", root_dir,
-		    "--port-file", port_path, "--log", log_path, "--exit-with-parent",
-		    (char *)NULL);
-		perror("exec python3 tests/httpd.py");
-		_exit(127);
-	}
-
-	for (int i = 0; i < 200; i++) {
-		int status;
-
-		if ((f = fopen(port_path, "r")) != NULL) {
-			if (fgets(buf, sizeof buf, f) != NULL)
-				httpd_port = atoi(buf);
-			fclose(f);
-			if (httpd_port > 0)
-				return;
-		}
-		if (waitpid(httpd_pid, &status, WNOHANG) == httpd_pid) {
-			fprintf(stderr, "tests/httpd.py exited before listening "
-			    "(run the tests from the top of the repository)\n");
-			httpd_pid = -1;
-			exit(EXIT_FAILURE);
-		}
-		usleep(50 * 1000);
-	}
-	fprintf(stderr, "tests/httpd.py did not write its port within 10 s\n");
-	exit(EXIT_FAILURE);
 }
 
 static void
 httpd_stop(void)
 {
-	if (httpd_pid > 0) {
-		kill(httpd_pid, SIGTERM);
-		waitpid(httpd_pid, NULL, 0);
-		httpd_pid = -1;
-	}
-	if (base_dir[0] != '\0')
-		nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_stop_server(&httpd_pid);
+	unit_rm_tree(base_dir);
 	fetch_global_cleanup();
 }
 
@@ -354,10 +295,10 @@ END_TEST
 START_TEST(test_hang_times_out)
 {
 	struct fetch_result r;
-	double t0 = now_secs(), dt;
+	double t0 = unit_now_secs(), dt;
 
 	assert_failed(fetch_get(url("/hang"), NULL, 2, MIB, &r), &r);
-	dt = now_secs() - t0;
+	dt = unit_now_secs() - t0;
 	ck_assert_msg(dt >= 1.5 && dt < 3.5, "took %.2f s with a 2 s timeout", dt);
 	ck_assert_msg(strstr(r.err, "timed out after 2 s") != NULL, "err: %s", r.err);
 	ck_assert_int_eq(r.code, 0);
@@ -386,12 +327,12 @@ static const char *const big_paths[] = { "/big?mb=8", "/bigcl?mb=8" };
 START_TEST(test_over_size_cap)
 {
 	struct fetch_result r;
-	double t0 = now_secs();
+	double t0 = unit_now_secs();
 
 	assert_failed(fetch_get(url(big_paths[_i]), NULL, 10, MIB, &r), &r);
 	ck_assert_str_eq(r.err, "body larger than the size cap of 1048576 bytes "
 	    "(raise max_size for this source)");
-	ck_assert_msg(now_secs() - t0 < 3, "the cap did not stop the transfer early");
+	ck_assert_msg(unit_now_secs() - t0 < 3, "the cap did not stop the transfer early");
 	fetch_result_release(&r);
 }
 END_TEST

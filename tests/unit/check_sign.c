@@ -19,31 +19,16 @@
 
 static char base_dir[PATH_MAX - 256];
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 suite_setup(void)
 {
-	snprintf(base_dir, sizeof base_dir, "%s/check_sign.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(base_dir) == NULL) {
-		perror("mkdtemp");
-		exit(EXIT_FAILURE);
-	}
+	unit_mkdtemp(base_dir, sizeof base_dir, "check_sign");
 }
 
 static void
 suite_teardown(void)
 {
-	if (base_dir[0] != '\0' && getenv("TEST_KEEP") == NULL)
-		nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(base_dir);
 }
 
 /* base_dir/name in out. */

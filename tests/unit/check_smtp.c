@@ -59,24 +59,6 @@ static const char msg[] =
     ".\r\n"
     "body-marker-7731\r\n";
 
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* The same certificates as make_tls_cert in tests/lib.sh. */
 static void
 make_tls_cert(const char *dir)
@@ -108,12 +90,7 @@ make_tls_cert(const char *dir)
 static void
 suite_setup(void)
 {
-	snprintf(base_dir, sizeof base_dir, "%s/check_smtp.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(base_dir) == NULL) {
-		perror("mkdtemp");
-		exit(EXIT_FAILURE);
-	}
+	unit_mkdtemp(base_dir, sizeof base_dir, "check_smtp");
 	snprintf(tls_dir, sizeof tls_dir, "%s/tls", base_dir);
 	snprintf(other_dir, sizeof other_dir, "%s/other", base_dir);
 	make_tls_cert(tls_dir);
@@ -124,8 +101,7 @@ suite_setup(void)
 static void
 suite_teardown(void)
 {
-	if (base_dir[0] != '\0' && getenv("TEST_KEEP") == NULL)
-		nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(base_dir);
 	curl_global_cleanup();
 }
 
@@ -173,45 +149,15 @@ srv_start(struct srv *v, const char *script, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 
-	fflush(NULL);
-	v->pid = fork();
-	ck_assert_int_ne(v->pid, -1);
-	if (v->pid == 0) {
-		execv("/usr/bin/python3", (char *const *)argv);
-		perror("exec python3 tests/smtpd.py");
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		char buf[32];
-		int status;
-
-		if ((f = fopen(port_path, "r")) != NULL) {
-			if (fgets(buf, sizeof buf, f) != NULL)
-				v->port = atoi(buf);
-			fclose(f);
-			if (v->port > 0) {
-				snprintf(v->url, sizeof v->url, "smtp://127.0.0.1:%d", v->port);
-				return;
-			}
-		}
-		if (waitpid(v->pid, &status, WNOHANG) == v->pid) {
-			v->pid = -1;
-			ck_abort_msg("tests/smtpd.py exited before listening (run the tests "
-			    "from the top of the repository)");
-		}
-		usleep(50 * 1000);
-	}
-	ck_abort_msg("tests/smtpd.py did not write its port within 10 s");
+	v->pid = unit_spawn_server(argv, port_path, &v->port);
+	ck_assert_msg(v->pid > 0, "tests/smtpd.py did not start");
+	snprintf(v->url, sizeof v->url, "smtp://127.0.0.1:%d", v->port);
 }
 
 static void
 srv_stop(struct srv *v)
 {
-	if (v->pid > 0) {
-		kill(v->pid, SIGTERM);
-		waitpid(v->pid, NULL, 0);
-		v->pid = -1;
-	}
+	unit_stop_server(&v->pid);
 }
 
 static char *
@@ -873,16 +819,16 @@ START_TEST(test_stall_times_out)
 	o = options(v.url);
 	o.timeout = 2;
 	s = smtp_open(&o);
-	t0 = now_secs();
+	t0 = unit_now_secs();
 	ck_assert_int_eq(send_one(s, &r), SMTP_TEMPFAIL);
-	dt = now_secs() - t0;
+	dt = unit_now_secs() - t0;
 	ck_assert_msg(dt >= 1.8 && dt < 4.0, "took %.2f s", dt);
 	ck_assert_msg(strstr(r.err, "timed out after 2 s") != NULL &&
 	    strstr(r.err, "the message") != NULL, "err: %s", r.err);
 	smtp_report_release(&r);
-	t0 = now_secs();
+	t0 = unit_now_secs();
 	smtp_close(s);
-	ck_assert_msg(now_secs() - t0 < 1.0, "closing took %.2f s", now_secs() - t0);
+	ck_assert_msg(unit_now_secs() - t0 < 1.0, "closing took %.2f s", unit_now_secs() - t0);
 	srv_stop(&v);
 	assert_nothing_stored(&v);
 }

@@ -39,35 +39,12 @@ struct srv {
 	char url[96];
 };
 
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 suite_setup(void)
 {
 	char cmd[PATH_MAX + 64];
 
-	snprintf(base_dir, sizeof base_dir, "%s/check_tsa.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(base_dir) == NULL) {
-		perror("mkdtemp");
-		exit(EXIT_FAILURE);
-	}
+	unit_mkdtemp(base_dir, sizeof base_dir, "check_tsa");
 	snprintf(tsa_dir, sizeof tsa_dir, "%s/tsa", base_dir);
 	snprintf(cmd, sizeof cmd, "tests/tsa-setup.sh '%s'", tsa_dir);
 	if (system(cmd) != 0) {
@@ -80,8 +57,7 @@ suite_setup(void)
 static void
 suite_teardown(void)
 {
-	if (base_dir[0] != '\0' && getenv("TEST_KEEP") == NULL)
-		nftw(base_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(base_dir);
 }
 
 /* Start tests/tsa_server.py in mode (over https when tls is set); returns when it listens. */
@@ -92,7 +68,6 @@ srv_start(struct srv *v, const char *mode, int tls)
 	char cert[PATH_MAX], key[PATH_MAX];
 	const char *argv[24];
 	int argc = 0;
-	FILE *f;
 
 	memset(v, 0, sizeof *v);
 	snprintf(v->dir, sizeof v->dir, "%s/srv.XXXXXX", base_dir);
@@ -124,46 +99,16 @@ srv_start(struct srv *v, const char *mode, int tls)
 	}
 	argv[argc] = NULL;
 
-	fflush(NULL);
-	v->pid = fork();
-	ck_assert_int_ne(v->pid, -1);
-	if (v->pid == 0) {
-		execv("/usr/bin/python3", (char *const *)argv);
-		perror("exec python3 tests/tsa_server.py");
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		char buf[32];
-		int status;
-
-		if ((f = fopen(port_path, "r")) != NULL) {
-			if (fgets(buf, sizeof buf, f) != NULL)
-				v->port = atoi(buf);
-			fclose(f);
-			if (v->port > 0) {
-				snprintf(v->url, sizeof v->url, "%s://127.0.0.1:%d/tsr",
-				    tls ? "https" : "http", v->port);
-				return;
-			}
-		}
-		if (waitpid(v->pid, &status, WNOHANG) == v->pid) {
-			v->pid = -1;
-			ck_abort_msg("tests/tsa_server.py exited before listening (run the tests "
-			    "from the top of the repository)");
-		}
-		usleep(50 * 1000);
-	}
-	ck_abort_msg("tests/tsa_server.py did not write its port within 10 s");
+	v->pid = unit_spawn_server(argv, port_path, &v->port);
+	ck_assert_msg(v->pid > 0, "tests/tsa_server.py did not start");
+	snprintf(v->url, sizeof v->url, "%s://127.0.0.1:%d/tsr", tls ? "https" : "http",
+	    v->port);
 }
 
 static void
 srv_stop(struct srv *v)
 {
-	if (v->pid > 0) {
-		kill(v->pid, SIGTERM);
-		waitpid(v->pid, NULL, 0);
-		v->pid = -1;
-	}
+	unit_stop_server(&v->pid);
 }
 
 /* Exit status of a shell command run in dir, its output in dir/sh.log. */
@@ -455,10 +400,10 @@ END_TEST
 
 START_TEST(test_timeout)
 {
-	double t0 = now_secs(), dt;
+	double t0 = unit_now_secs(), dt;
 
 	assert_stamp_fails("hang", 2, "no reply within 2 s", NULL);
-	dt = now_secs() - t0;
+	dt = unit_now_secs() - t0;
 	ck_assert_msg(dt >= 1.8 && dt < 5.0, "took %.2f s", dt);
 }
 END_TEST
