@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "ctl.h"
@@ -17,6 +18,7 @@
 #include "export.h"
 #include "feed.h"
 #include "fetch.h"
+#include "json.h"
 #include "log.h"
 #include "outbox.h"
 #include "seats.h"
@@ -299,6 +301,45 @@ cmd_check_config(struct ctl *x, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_backup(struct ctl *x, int argc, char **argv)
+{
+	char err[ERR_MAX];
+	int64_t pages = 0;
+	struct stat st;
+	int rc;
+
+	if ((rc = opt_leftover(argc, argv)) != 0)
+		return rc;
+	if (argc != 2)
+		return usage_error("usage: backup FILE");
+	if (store_backup(&x->s, argv[1], &pages, err) < 0) {
+		fprintf(stderr, "noshowctl: backup: %s\n", err);
+		return 1;
+	}
+	if (stat(argv[1], &st) < 0)
+		st.st_size = 0;
+	if (x->v.json) {
+		struct json j;
+
+		json_init(&j, stdout, x->c.timezone);
+		json_obj(&j);
+		json_key(&j, "backup"); json_str(&j, argv[1]);
+		json_key(&j, "pages"); json_int(&j, pages);
+		json_key(&j, "bytes"); json_int(&j, (int64_t)st.st_size);
+		json_key(&j, "evidence_dir"); json_str(&j, x->c.evidence_dir);
+		json_obj_end(&j);
+		json_end(&j);
+		return 0;
+	}
+	printf("backup: %s: %lld pages, %lld bytes, checked\n", argv[1], (long long)pages,
+	    (long long)st.st_size);
+	if (x->c.evidence_dir != NULL)
+		printf("backup: the evidence files in %s are not in it: copy them too (they never "
+		    "change, so `rsync -a` or `cp -a` is enough)\n", x->c.evidence_dir);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "status", "", "health at a glance", cmd_status, 1 },
 	{ "sessions", "[--all]", "sessions with seats, paid and waiting list", cmd_sessions, 1 },
@@ -324,6 +365,7 @@ static const struct command commands[] = {
 	{ "outbox", "[--failed] | retry ID", "messages waiting or failed", cmd_outbox, 1 },
 	{ "evidence", "list [REF] | verify | export REF DIR", "the registered-mail evidence",
 	    cmd_evidence, 1 },
+	{ "backup", "FILE", "a consistent copy of the database", cmd_backup, 1 },
 	{ "check-config", "", "check the configuration", cmd_check_config, 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

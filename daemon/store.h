@@ -56,6 +56,13 @@ int store_event(struct store *s, int64_t at, int64_t booking_id, const char *ses
     const char *cause, const char *what, const char *before, const char *after,
     const char *detail);
 
+/*
+ * A consistent copy of the database at path, made while others write (backup.c): written
+ * to a temporary file, checked, made durable, then renamed over path. 0 with the pages
+ * copied, or -1 with err (an earlier file at path is then left as it was).
+ */
+int store_backup(struct store *s, const char *path, int64_t *pages, char err[]);
+
 /* The meta table (key/value text). */
 char *store_meta_get(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
