@@ -1,9 +1,11 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "embed.h"
 #include "log.h"
@@ -95,6 +97,17 @@ store_open(struct store *s, const char *path, char err[])
 	mallopt(M_TOP_PAD, 1 << 20);
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
+	/*
+	 * A new database is made 0600 (it holds customers' personal data), whatever the umask;
+	 * SQLite gives its -wal and -shm files the database's mode. An existing file keeps the
+	 * mode the administrator gave it (0660 for a group that runs noshowctl, say).
+	 */
+	if (strcmp(path, ":memory:") != 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		errf(err, "cannot open database %s: %s", path,
