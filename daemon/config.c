@@ -726,20 +726,57 @@ load_dunning(struct ctx *x, const config_setting_t *s, void *base)
 
 /* ---- the file as a whole ----------------------------------------------------------- */
 
+/*
+ * Direct delivery talks to each recipient's MX on port 25, without AUTH, with STARTTLS when
+ * offered: the relay's settings would be silently ignored, so each one set is a mistake.
+ */
+static int
+check_direct(struct ctx *x, config_t *cf)
+{
+	static const char *const relay_only[] = { "url", "username", "password_file",
+	    "ca_file" };
+	const config_setting_t *s = config_lookup(cf, "mail.delivery"), *m;
+	const char *t;
+
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    strcmp(config_setting_get_string(s), "direct") != 0)
+		return 0;
+	m = config_lookup(cf, "mail.transport");
+	t = m != NULL && config_setting_type(m) == CONFIG_TYPE_STRING ?
+	    config_setting_get_string(m) : "maildir";
+	if (strcmp(t, "smtp") != 0)
+		confval_bad(&x->cv, s, NULL, "\"direct\" delivers over SMTP (set mail.transport = "
+		    "\"smtp\" as well)");
+	for (size_t i = 0; i < sizeof(relay_only) / sizeof(relay_only[0]); i++)
+		if ((m = config_setting_get_member(config_setting_parent(s), relay_only[i])) !=
+		    NULL)
+			confval_bad(&x->cv, m, NULL, "is for a relay, and mail.delivery is "
+			    "\"direct\": messages go to each recipient's MX on port 25 without "
+			    "AUTH (remove it, or set delivery = \"relay\")");
+	if ((m = config_setting_get_member(config_setting_parent(s), "starttls")) != NULL &&
+	    config_setting_type(m) == CONFIG_TYPE_STRING &&
+	    strcmp(config_setting_get_string(m), "opportunistic") != 0)
+		confval_bad(&x->cv, m, NULL, "\"%s\" is for a relay, and mail.delivery is "
+		    "\"direct\": STARTTLS is used whenever the recipient's MX offers it (remove "
+		    "it, or set \"opportunistic\")", config_setting_get_string(m));
+	return 1;
+}
+
 /* Checks that involve more than one key, once every key has been read. */
 static void
 check_across(struct ctx *x, config_t *cf)
 {
 	struct config *c = x->c;
 	const config_setting_t *s;
+	int direct = check_direct(x, cf);
 
 	if ((s = config_lookup(cf, "mail.transport")) != NULL &&
 	    config_setting_type(s) == CONFIG_TYPE_STRING &&
-	    strcmp(config_setting_get_string(s), "smtp") == 0 &&
+	    strcmp(config_setting_get_string(s), "smtp") == 0 && !direct &&
 	    config_lookup(cf, "mail.url") == NULL)
 		confval_bad(&x->cv, s, NULL, "\"smtp\" needs mail.url, the server to send through "
 		    "(such as url = \"smtp://mail.example.nl:587\")");
-	if ((s = config_lookup(cf, "mail.username")) != NULL &&
+	if ((s = config_lookup(cf, "mail.username")) != NULL && !direct &&
 	    config_lookup(cf, "mail.password_file") == NULL)
 		confval_bad(&x->cv, s, NULL, "needs mail.password_file (put the password in a file "
 		    "and set password_file)");

@@ -18,7 +18,7 @@ evidence_list(struct ctl *x, int64_t booking_id)
 	    "ORDER BY e.seq", "ii", booking_id, booking_id);
 	static const char *const fields[] = { "at", "event", "kind", "rcpt", "message_id",
 	    "msg_sha256", "reply", "error", "tls_fingerprint", "records", "key_sha256",
-	    "timestamp_time", NULL };
+	    "timestamp_time", "transport", "server", "address", NULL };
 	struct json j;
 
 	if (x->v.json) {
@@ -30,7 +30,7 @@ evidence_list(struct ctl *x, int64_t booking_id)
 	}
 	while (store_step(&x->s, q) > 0) {
 		const char *body = store_col_text(q, 1);
-		char *v[13];
+		char *v[16];
 
 		for (int i = 0; fields[i] != NULL; i++)
 			v[i] = evidence_body_field(body, fields[i]);

@@ -262,6 +262,7 @@ evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
 	sqlite3_reset(q);
 	evidence_field_str(&f, "transport", transport);
 	evidence_field_str(&f, "server", server);
+	evidence_field_str(&f, "address", r->address[0] ? r->address : NULL);
 	evidence_field_int(&f, "code", r->code);
 	evidence_field_str(&f, "reply", r->reply[0] ? r->reply : NULL);
 	evidence_field_str(&f, "tls_fingerprint", r->tls_fingerprint[0] ? r->tls_fingerprint :

@@ -46,8 +46,11 @@ int64_t evidence_clock_ms(time_t now);
 
 /*
  * Append the record of one transport answer about outbox message `outbox_id` (in the
- * caller's transaction). transport and server say where it went (the SMTP URL, or the
- * maildir). Returns the record's seq, or -1 with the store failed.
+ * caller's transaction). transport and server say where it went: "smtp" and the relay's
+ * URL, "direct" and the recipient's MX as "smtp://host:25" (NULL when no server was
+ * reached), or "maildir" and the maildir. The record's "address" is r->address, the IP
+ * address connected to (null when none). Returns the record's seq, or -1 with the store
+ * failed.
  */
 int64_t evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
     const char *server, const struct smtp_report *r, int64_t at_ms);

@@ -323,6 +323,11 @@ main(int argc, char **argv)
 		path = abs_path;
 	if (test) {
 		printf("%s: configuration OK\n", c.path);
+		if (strcmp(c.mail.transport, "smtp") == 0 && strcmp(c.mail.delivery, "direct") == 0)
+			printf("%s: note: direct delivery connects to port 25 of every recipient's "
+			    "mail server; big providers accept it only from an address with reverse "
+			    "DNS, allowed by the SPF record of mail.from's domain, with DKIM "
+			    "signatures (see noshowd(8))\n", c.path);
 		config_release(&c);
 		return 0;
 	}

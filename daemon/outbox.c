@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "direct.h"
 #include "evidence.h"
 #include "log.h"
 #include "maildir.h"
@@ -84,6 +85,7 @@ outbox_read_password(const char *path, char *out, size_t len, char err[])
 struct outbox_sender {
 	const struct config *c;
 	struct smtp_session *smtp;
+	struct direct *direct;	/* mail.delivery = "direct": to each recipient's MX */
 	char password[512];
 	int ready;		/* transport set up (or failed to: see err) */
 	char err[ERR_MAX];
@@ -100,6 +102,12 @@ outbox_sender_open(struct outbox_sender *tx)
 	tx->ready = 1;
 	if (strcmp(m->transport, "smtp") != 0)
 		return 0;
+	/* Greet with the sender's domain: some servers refuse a host name that is no FQDN. */
+	at = strrchr(m->from, '@');
+	if (strcmp(m->delivery, "direct") == 0) {
+		tx->direct = direct_open(at != NULL ? at + 1 : NULL, 60);
+		return 0;
+	}
 	memset(&o, 0, sizeof(o));
 	if (m->password_file != NULL && outbox_read_password(m->password_file, tx->password,
 	    sizeof(tx->password), tx->err) < 0)
@@ -110,8 +118,7 @@ outbox_sender_open(struct outbox_sender *tx)
 	o.password = m->password_file ? tx->password : NULL;
 	o.ca_file = m->ca_file;
 	o.timeout = 60;
-	/* Greet with the sender's domain: some servers refuse a host name that is no FQDN. */
-	if ((at = strrchr(m->from, '@')) != NULL)
+	if (at != NULL)
 		o.helo = at + 1;
 	tx->smtp = smtp_open(&o);
 	return 0;
@@ -122,6 +129,7 @@ outbox_sender_close(struct outbox_sender *tx)
 {
 	if (tx->smtp != NULL)
 		smtp_close(tx->smtp);
+	direct_close(tx->direct);
 	explicit_bzero(tx->password, sizeof(tx->password));
 }
 
@@ -143,6 +151,10 @@ outbox_transmit(struct outbox_sender *tx, const char *from, const char *rcpt,
 	}
 	if (tx->smtp != NULL) {
 		smtp_send(tx->smtp, from, rcpt, data, len, r);
+		return;
+	}
+	if (tx->direct != NULL) {
+		direct_send(tx->direct, from, rcpt, data, len, r);
 		return;
 	}
 	{
@@ -195,6 +207,12 @@ struct outbox_job {
 	struct smtp_report r;
 };
 
+static int
+outbox_direct(const struct config *c)
+{
+	return strcmp(c->mail.transport, "smtp") == 0 && strcmp(c->mail.delivery, "direct") == 0;
+}
+
 static void
 outbox_record(struct store *s, const struct config *c, const struct outbox_job *j,
     time_t now)
@@ -227,8 +245,14 @@ outbox_record(struct store *s, const struct config *c, const struct outbox_job *
 	    "last_reply = ?, last_error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE "
 	    "sent_at END WHERE id = ?", "tidtttii", state, (int64_t)next, r->code, r->reply,
 	    err[0] ? err : NULL, state, (int64_t)now, j->id);
-	/* Every answer is evidence, a refusal and a failure too. */
-	if (j->kept)
+	/*
+	 * Every answer is evidence, a refusal and a failure too. Delivered directly, the
+	 * server is the recipient's MX that answered (none when its DNS lookup failed).
+	 */
+	if (j->kept && outbox_direct(c))
+		evidence_record_send(s, j->id, "direct", r->server[0] ? r->server : NULL, r,
+		    j->at_ms);
+	else if (j->kept)
 		evidence_record_send(s, j->id, c->mail.transport, strcmp(c->mail.transport,
 		    "smtp") == 0 ? c->mail.url : c->mail.maildir, r, j->at_ms);
 }
@@ -346,8 +370,9 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int 
 		for (int i = 0; i < done; i++)
 			outbox_record(s, c, &jobs[i], now);
 		store_commit(s);
+		/* Delivered directly, one domain's trouble says nothing about the next. */
 		for (int i = 0; i < done; i++) {
-			stop |= smtp && jobs[i].r.outcome == SMTP_TEMPFAIL;
+			stop |= smtp && !outbox_direct(c) && jobs[i].r.outcome == SMTP_TEMPFAIL;
 			outbox_finish(&jobs[i], out, &handled);
 		}
 		/* Leases of claimed messages not tried run out, and they go next time. */

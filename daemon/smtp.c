@@ -27,11 +27,13 @@ struct smtp_session {
 	char *label;		/* scheme://host[:port] without any user info, for messages */
 	int smtps;
 	enum starttls_mode starttls;
+	int direct;
 	char *username, *password, *ca_file;
 	long timeout;
 	CURL *curl;		/* NULL before the first message and after a failure */
 	int connected;		/* curl holds a connection on which a message went through */
 	char fingerprint[128];	/* of that connection's server certificate, or "" */
+	char address[64];	/* the address it connected to */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -240,8 +242,14 @@ smtp_handle(struct smtp_session *s)
 	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, s->timeout);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 	    s->timeout < SMTP_CONNECT_SECS ? s->timeout : SMTP_CONNECT_SECS);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	/*
+	 * An MX is found by a DNS answer that nothing authenticates, and most MXes have
+	 * certificates that do not name them: checking would only drop to plain text or
+	 * defer for ever. Encryption still stops a passive listener, and the recorded
+	 * fingerprint says which certificate was seen (RFC 7435, opportunistic security).
+	 */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, s->direct ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, s->direct ? 0L : 2L);
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
 	if (!s->smtps)
@@ -280,6 +288,7 @@ smtp_reset(struct smtp_session *s, int abort)
 	}
 	s->connected = 0;
 	s->fingerprint[0] = '\0';
+	s->address[0] = '\0';
 }
 
 /* "smtp://host:port" out of the url: the part that may appear in a message or a log. */
@@ -317,6 +326,7 @@ smtp_open(const struct smtp_options *o)
 	s->label = smtp_label(o->url);
 	s->smtps = strncasecmp(o->url, "smtps://", 8) == 0;
 	s->starttls = o->starttls;
+	s->direct = o->direct;
 	s->username = o->username != NULL ? xstrdup(o->username) : NULL;
 	s->password = o->password != NULL ? xstrdup(o->password) : NULL;
 	s->ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
@@ -395,8 +405,8 @@ smtp_failure(struct smtp_session *s, CURLcode rc, const struct smtp_xfer *x,
 		return SMTP_TEMPFAIL;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
-		errf(r->err, "cannot connect to %s: %s (check mail.url and that the server "
-		    "runs)", s->label, why);
+		errf(r->err, "cannot connect to %s: %s%s", s->label, why, s->direct ? "" :
+		    " (check mail.url and that the server runs)");
 		return SMTP_TEMPFAIL;
 	case CURLE_SSL_CONNECT_ERROR:
 		errf(r->err, "%s: tls handshake failed: %s", s->label, why);
@@ -418,8 +428,9 @@ smtp_failure(struct smtp_session *s, CURLcode rc, const struct smtp_xfer *x,
 			errf(r->err, "%s refused %s: %s", s->label, stage, x->reply);
 			return SMTP_PERMFAIL;
 		}
-		errf(r->err, "%s refused %s: %s (check mail.from, mail.username and "
-		    "mail.starttls against what the server wants)", s->label, stage, x->reply);
+		errf(r->err, "%s refused %s: %s (check mail.from%s against what the server "
+		    "wants)", s->label, stage, x->reply, s->direct ? ", its domain's SPF record "
+		    "and this host's reverse DNS" : ", mail.username and mail.starttls");
 		return SMTP_TEMPFAIL;
 	}
 	if (code >= 400 && code < 500) {
@@ -469,6 +480,14 @@ smtp_try(struct smtp_session *s, const char *from_arg, struct curl_slist *rcpts,
 		smtp_leaf_fingerprint(s->curl, s->fingerprint);
 	else if (!*reused)
 		s->fingerprint[0] = '\0';
+	/* The address tried last, also when the connection failed. */
+	if (!*reused) {
+		char *ip = NULL;
+
+		if (curl_easy_getinfo(s->curl, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL)
+			ip = "";
+		snprintf(s->address, sizeof(s->address), "%s", ip);
+	}
 	if (rc == CURLE_OK)
 		s->connected = 1;
 	return rc;
@@ -557,6 +576,8 @@ smtp_send(struct smtp_session *s, const char *env_from, const char *rcpt,
 	free(rcpt_arg);
 
 	snprintf(r->tls_fingerprint, sizeof r->tls_fingerprint, "%s", s->fingerprint);
+	snprintf(r->address, sizeof r->address, "%s", s->address);
+	snprintf(r->server, sizeof r->server, "%s", s->label);
 	/*
 	 * Not CURLINFO_RESPONSE_CODE: libcurl 7.88 does not update it for every reply (after a
 	 * 535 to AUTH it still says 334).

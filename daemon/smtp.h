@@ -21,6 +21,10 @@ struct smtp_options {
 	const char *ca_file;		/* NULL: the system's CA store */
 	const char *helo;		/* name to greet with; NULL: libcurl's default */
 	long timeout;			/* seconds for one message (connect included) */
+	int direct;			/* the recipient's own MX (direct delivery): STARTTLS
+					   when offered (starttls should be opportunistic), the
+					   certificate recorded but not verified, as Postfix's
+					   "may" level; errors name no relay setting */
 };
 
 enum smtp_outcome {
@@ -44,6 +48,8 @@ struct smtp_report {
 	char tls_fingerprint[128];	/* "sha256:AB:CD:..." (32 bytes, 102 characters) of the
 					   server's leaf certificate, or "" without TLS; on a
 					   reused connection the one seen when it was opened */
+	char server[320];	/* "smtp://host:port" of the server that answered */
+	char address[64];	/* the server's IP address connected to, or "" */
 	char err[512];		/* for TEMPFAIL/PERMFAIL: one line saying what failed */
 };
 

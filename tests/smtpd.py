@@ -4,12 +4,13 @@
     python3 tests/smtpd.py --port-file FILE --maildir DIR
         [--tls-cert CERT --tls-key KEY] [--starttls | --smtps] [--require-starttls]
         [--auth USER:PASS] [--auth-mech MECH]... [--script FILE] [--log FILE]
-        [--exit-with-parent]
+        [--listen ADDR:PORT] [--exit-with-parent]
 
 Needs python3-aiosmtpd (1.4.3 in Debian 12); a python3 that is not Debian's own (pyenv, a
 venv) finds it through /usr/lib/python3/dist-packages.
 
-Binds 127.0.0.1 on a free port, writes the port number to FILE (atomically, so a reader never
+Binds 127.0.0.1 on a free port (or ADDR:PORT with --listen, such as 127.0.0.2:25 for an MX
+in a private network namespace), writes the port number to FILE (atomically, so a reader never
 sees a partial number) and serves until SIGTERM or SIGINT, or, with --exit-with-parent, until
 the process that started it is gone (so a test killed with SIGKILL leaves no server).
 
@@ -306,7 +307,8 @@ async def serve(args, state, port_file):
                       authenticator=handler.authenticate, auth_require_tls=False,
                       auth_exclude_mechanism=exclude, timeout=args.idle_timeout)
 
-    server = await loop.create_server(factory, host="127.0.0.1", port=0,
+    host, _, port = args.listen.rpartition(":")
+    server = await loop.create_server(factory, host=host, port=int(port),
                                       ssl=tls if args.smtps else None)
     port = server.sockets[0].getsockname()[1]
     tmp = "%s.tmp.%d" % (port_file, os.getpid())
@@ -347,6 +349,7 @@ def main():
     ap.add_argument("--script")
     ap.add_argument("--log")
     ap.add_argument("--hostname", default="smtpd.test")
+    ap.add_argument("--listen", default="127.0.0.1:0", metavar="ADDR:PORT")
     ap.add_argument("--idle-timeout", type=float, default=300)
     ap.add_argument("--no-fsync", action="store_true",
                     help="do not fsync stored messages (for make bench: measure the client)")
@@ -359,6 +362,8 @@ def main():
         args.starttls = True
     if (args.starttls or args.smtps) and not (args.tls_cert and args.tls_key):
         ap.error("--starttls and --smtps need --tls-cert and --tls-key")
+    if ":" not in args.listen or not args.listen.rpartition(":")[2].isdigit():
+        ap.error("--listen takes ADDR:PORT")
     if args.auth is not None and ":" not in args.auth:
         ap.error("--auth takes USER:PASS")
     # aiosmtpd's own warnings (deprecations, lost connections) are noise here.

@@ -199,7 +199,7 @@ START_TEST(test_full)
 	ck_assert_str_eq(c.mail.bcc, "archief@example.nl");
 	snprintf(want, sizeof(want), "%s/templates", dir);
 	ck_assert_str_eq(c.mail.templates, want);
-	ck_assert_str_eq(c.mail.delivery, "direct");
+	ck_assert_str_eq(c.mail.delivery, "relay");
 	ck_assert_int_eq(c.mail.dsn, 1);
 	ck_assert_str_eq(c.mail.dkim_domain, "example.nl");
 	ck_assert_str_eq(c.mail.dkim_selector, "ns1");
@@ -552,6 +552,27 @@ static const struct {
 	{ "mail = {\n\ttransport = \"smtp\";\n};",
 	  "F:2: mail.transport: \"smtp\" needs mail.url, the server to send through (such as "
 	  "url = \"smtp://mail.example.nl:587\")" },
+	{ "mail = { delivery = \"direct\"; };",
+	  "F:1: mail.delivery: \"direct\" delivers over SMTP (set mail.transport = \"smtp\" "
+	  "as well)" },
+	{ "mail = {\n\ttransport = \"smtp\"; delivery = \"direct\";\n"
+	  "\turl = \"smtp://relay.example.nl:587\";\n\tstarttls = \"required\";\n"
+	  "\tusername = \"u\"; password_file = \"/p\";\n\tca_file = \"/ca.pem\";\n};",
+	  "F:3: mail.url: is for a relay, and mail.delivery is \"direct\": messages go to "
+	  "each recipient's MX on port 25 without AUTH (remove it, or set delivery = "
+	  "\"relay\")\n"
+	  "F:4: mail.starttls: \"required\" is for a relay, and mail.delivery is "
+	  "\"direct\": STARTTLS is used whenever the recipient's MX offers it (remove it, "
+	  "or set \"opportunistic\")\n"
+	  "F:5: mail.username: is for a relay, and mail.delivery is \"direct\": messages go "
+	  "to each recipient's MX on port 25 without AUTH (remove it, or set delivery = "
+	  "\"relay\")\n"
+	  "F:5: mail.password_file: is for a relay, and mail.delivery is \"direct\": "
+	  "messages go to each recipient's MX on port 25 without AUTH (remove it, or set "
+	  "delivery = \"relay\")\n"
+	  "F:6: mail.ca_file: is for a relay, and mail.delivery is \"direct\": messages go "
+	  "to each recipient's MX on port 25 without AUTH (remove it, or set delivery = "
+	  "\"relay\")" },
 	{ "mail = { password = \"hunter2\"; };",
 	  "F:1: mail.password: refused: put the password in a file and set password_file" },
 	{ "mail = { bounces = { url = \"imaps://m\"; password = \"hunter2\"; }; };",
@@ -660,6 +681,23 @@ START_TEST(test_derived_defaults)
 	ck_assert_str_eq(c.mail.from, "info@example.nl");
 	ck_assert_int_eq(c.sources[0].poll_interval, 60);
 	ck_assert_str_eq(c.sources[0].url, "file:///a.ics");
+	config_release(&c);
+}
+END_TEST
+
+/* Direct delivery needs no mail.url, and takes starttls = "opportunistic" as it is. */
+START_TEST(test_direct_delivery)
+{
+	struct config c;
+	char *errs = NULL;
+
+	if (load_text("mail = { transport = \"smtp\"; delivery = \"direct\"; "
+	    "starttls = \"opportunistic\"; from = \"info@example.nl\"; bcc = "
+	    "\"archief@example.nl\"; };\n", &c, &errs) != 0)
+		ck_abort_msg("direct: %s", errs);
+	ck_assert_str_eq(c.mail.delivery, "direct");
+	ck_assert_str_eq(c.mail.transport, "smtp");
+	ck_assert_ptr_null(c.mail.url);
 	config_release(&c);
 }
 END_TEST
@@ -806,6 +844,7 @@ config_suite(void)
 	tcase_add_test(tc, test_five_mistakes);
 	tcase_add_test(tc, test_relative_paths);
 	tcase_add_test(tc, test_derived_defaults);
+	tcase_add_test(tc, test_direct_delivery);
 	tcase_add_test(tc, test_percent_to_bp);
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_session_zone_read_first);
