@@ -419,6 +419,16 @@ dsn_parse(const char *data, size_t len, struct dsn_report *r, char err[ERR_MAX])
 		buf_release(&text);
 		buf_release(&orig);
 	}
+	/* Exchange and Gmail also answer the bounced message with In-Reply-To: the last
+	   resort when no returned headers came back (an Exim delay warning, RET=HDRS lost). */
+	if (rc == 0 && r->original_message_id == NULL) {
+		struct buf v;
+
+		buf_init(&v);
+		if (mime_header(top.head, top.headlen, "In-Reply-To", &v) != NULL)
+			r->original_message_id = dsntext_msgid(v.data);
+		buf_release(&v);
+	}
 	if (rc != 0)
 		dsn_report_free(r);
 	return rc;
