@@ -304,13 +304,18 @@ returned_msgid(const struct dsntext_in *in, const char *m)
 }
 
 int
-dsntext_bounce(const struct dsntext_in *in, struct dsn_report *r, char err[ERR_MAX])
+dsntext_bounce(const struct dsntext_in *in_, struct dsn_report *r, char err[ERR_MAX])
 {
+	/* A bounce letter says what it is in its first lines; reading a long ordinary
+	   message to the end for phrases would only cost time. */
+	struct dsntext_in scope = *in_, *in = &scope;
 	struct buf from, subject, xfr;
 	const char *kind, *marker, *q;
 	enum dsn_action action = DSN_FAILED;
 	int rc = 0, have_xfr;
 
+	if (scope.textlen > DSN_TEXT_SCAN)
+		scope.textlen = DSN_TEXT_SCAN;
 	buf_init(&from);
 	buf_init(&subject);
 	buf_init(&xfr);
