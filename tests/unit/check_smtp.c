@@ -299,7 +299,7 @@ options(const char *url)
 static enum smtp_outcome
 send_one(struct smtp_session *s, struct smtp_report *r)
 {
-	return smtp_send(s, FROM, RCPT, msg, sizeof msg - 1, r);
+	return smtp_send(s, FROM, RCPT, NULL, msg, sizeof msg - 1, r);
 }
 
 /* "AB:cd:..." and "sha256:abcd..." compare equal: hex digits only, case ignored. */
@@ -1036,13 +1036,13 @@ START_TEST(test_bad_address)
 	struct smtp_session *s = smtp_open(&o);
 	struct smtp_report r;
 
-	ck_assert_int_eq(smtp_send(s, FROM, "anna@example.net>\r\nRCPT TO:<x@example.com",
+	ck_assert_int_eq(smtp_send(s, FROM, "anna@example.net>\r\nRCPT TO:<x@example.com", NULL,
 	    msg, sizeof msg - 1, &r), SMTP_PERMFAIL);
 	ck_assert_ptr_null(strchr(r.err, '\r'));
 	ck_assert_ptr_null(strchr(r.err, '\n'));
 	ck_assert_str_eq(r.dialogue, "");
 	smtp_report_release(&r);
-	ck_assert_int_eq(smtp_send(s, "a b@example.org", RCPT, msg, sizeof msg - 1, &r),
+	ck_assert_int_eq(smtp_send(s, "a b@example.org", RCPT, NULL, msg, sizeof msg - 1, &r),
 	    SMTP_PERMFAIL);
 	smtp_report_release(&r);
 	smtp_close(s);
