@@ -707,6 +707,69 @@ START_TEST(test_starttls_then_auth)
 }
 END_TEST
 
+/*
+ * With dsn on and a server that offers no DSN (aiosmtpd), nothing is requested, and the
+ * transaction goes as without: over TLS and AUTH, dot-stuffed, the connection reused, a
+ * refused recipient still the message's own failure, and a QUIT at the end. Before libcurl
+ * 8.16 this is the connection smtp.c speaks MAIL, RCPT and DATA on itself.
+ */
+START_TEST(test_dsn_not_offered)
+{
+	struct srv v;
+	struct smtp_options o;
+	struct smtp_session *s;
+	struct smtp_report r;
+	char ca[PATH_MAX + 16], cert[PATH_MAX + 16], key[PATH_MAX + 16];
+
+	path_in(ca, sizeof ca, tls_dir, "ca.pem");
+	path_in(cert, sizeof cert, tls_dir, "cert.pem");
+	path_in(key, sizeof key, tls_dir, "key.pem");
+	srv_start(&v, "rcpt ok\nrcpt 550 5.1.1 no such user\n", "--require-starttls",
+	    "--tls-cert", cert, "--tls-key", key, "--auth", USER ":" PASS, NULL);
+	o = options(v.url);
+	o.starttls = STARTTLS_REQUIRED;
+	o.ca_file = ca;
+	o.username = USER;
+	o.password = PASS;
+	o.dsn = 1;
+	s = smtp_open(&o);
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, "<m1@noshowd.test>", msg, sizeof msg - 1, &r),
+	    SMTP_SENT);
+	ck_assert_ptr_null(r.dsn);
+	ck_assert_str_eq(r.reply, "250 2.0.0 Ok: queued as T0001");
+	ck_assert_msg(strstr(r.dialogue, "(the server does not offer DSN: none requested)\r\n"
+	    "C: MAIL FROM:<" FROM ">\r\nS: 250 2.1.0 Ok\r\nC: RCPT TO:<" RCPT ">\r\n") != NULL,
+	    "%s", r.dialogue);
+	ck_assert_ptr_nonnull(strstr(r.dialogue, "C: AUTH <redacted>"));
+	ck_assert_ptr_nonnull(strstr(r.dialogue, "C: <message data, "));
+	assert_no_secret(r.dialogue);
+	assert_fingerprint(r.tls_fingerprint);
+	smtp_report_release(&r);
+	assert_stored(&v, 1, msg, sizeof msg - 1, 1);
+
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, "<m2@noshowd.test>", msg, sizeof msg - 1, &r),
+	    SMTP_PERMFAIL);
+	ck_assert_int_eq(r.code, 550);
+	ck_assert_msg(strstr(r.err, "recipient") != NULL, "err: %s", r.err);
+	ck_assert_msg(strncmp(r.dialogue, "(connection reused)\r\n", 21) == 0, "%s", r.dialogue);
+	smtp_report_release(&r);
+
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, NULL, msg, sizeof msg - 1, &r), SMTP_SENT);
+	assert_fingerprint(r.tls_fingerprint);
+	smtp_report_release(&r);
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, NULL, msg, sizeof msg - 1, &r), SMTP_SENT);
+	ck_assert_msg(strncmp(r.dialogue, "(connection reused)\r\n", 21) == 0, "%s", r.dialogue);
+	smtp_report_release(&r);
+	smtp_close(s);
+	srv_stop(&v);
+	assert_stored(&v, 3, msg, sizeof msg - 1, 1);
+	ck_assert_int_eq(log_count(&v, " * connect "), 2);
+	ck_assert_int_eq(log_count(&v, " C: QUIT"), 1);
+	ck_assert_int_eq(log_count(&v, "RET="), 0);
+	ck_assert_int_eq(log_count(&v, "NOTIFY="), 0);
+}
+END_TEST
+
 START_TEST(test_script_451)
 {
 	struct srv v;
@@ -1105,6 +1168,7 @@ smtp_suite(void)
 	tcase_add_test(tc, test_connection_refused);
 	tcase_add_test(tc, test_bad_address);
 	tcase_add_test(tc, test_helo_name);
+	tcase_add_test(tc, test_dsn_not_offered);
 	suite_add_tcase(s, tc);
 	return s;
 }
