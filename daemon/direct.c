@@ -26,15 +26,17 @@ struct direct_conn {
 struct direct {
 	char *helo;
 	long timeout;
+	int dsn;
 	struct direct_conn conns[DIRECT_KEPT];
 	int next_evict;
 };
 
 struct direct *
-direct_open(const char *helo, long timeout)
+direct_open(const char *helo, long timeout, int dsn)
 {
 	struct direct *d = xcalloc(1, sizeof(*d));
 
+	d->dsn = dsn;
 	d->helo = helo != NULL ? xstrdup(helo) : NULL;
 	d->timeout = timeout;
 	return d;
@@ -64,6 +66,7 @@ direct_session(struct direct *d, const char *host)
 	o.url = url;
 	o.starttls = STARTTLS_OPPORTUNISTIC;
 	o.direct = 1;
+	o.dsn = d->dsn;
 	o.helo = d->helo;
 	o.timeout = d->timeout;
 	c->smtp = smtp_open(&o);
@@ -83,8 +86,8 @@ direct_fail(struct smtp_report *r, enum smtp_outcome o, const char *err)
 }
 
 enum smtp_outcome
-direct_send(struct direct *d, const char *env_from, const char *rcpt, const char *data,
-    size_t len, struct smtp_report *r)
+direct_send(struct direct *d, const char *env_from, const char *rcpt, const char *envid,
+    const char *data, size_t len, struct smtp_report *r)
 {
 	const char *at = rcpt != NULL ? strrchr(rcpt, '@') : NULL;
 	struct mx_list mx;
@@ -105,7 +108,7 @@ direct_send(struct direct *d, const char *env_from, const char *rcpt, const char
 		const struct mx_host *h = &mx.hosts[i];
 		struct smtp_report one;
 
-		smtp_send(direct_session(d, h->name), env_from, rcpt, data, len, &one);
+		smtp_send(direct_session(d, h->name), env_from, rcpt, envid, data, len, &one);
 		if (mx.implicit)
 			buf_printf(&dialogue, "(no MX records: the domain's own address %s)\r\n",
 			    h->name);

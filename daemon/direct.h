@@ -22,19 +22,23 @@
 
 struct direct;
 
-/* helo: the name to greet with (NULL: libcurl's default); timeout: seconds a message. */
-struct direct *direct_open(const char *helo, long timeout);
+/*
+ * helo: the name to greet with (NULL: libcurl's default); timeout: seconds a message; dsn:
+ * request delivery status notifications where an MX offers them (mail.dsn).
+ */
+struct direct *direct_open(const char *helo, long timeout, int dsn);
 
 /*
  * Deliver one message to rcpt's domain and fill r (always; release it with
  * smtp_report_release). r->server and r->address name the MX host and the address that
  * gave the final answer (server "" when none was reached, as after a failed DNS lookup).
  * r->dialogue holds the dialogue with every host tried, each after a line
- * "(MX host preference N)" or "(no MX records: the domain's own address host)". For a
+ * "(MX host preference N)" or "(no MX records: the domain's own address host)". envid is
+ * as for smtp_send (the Message-ID, for a DSN's ENVID). For a
  * deferral r->err names every host and why it failed.
  */
 enum smtp_outcome direct_send(struct direct *d, const char *env_from, const char *rcpt,
-    const char *data, size_t len, struct smtp_report *r);
+    const char *envid, const char *data, size_t len, struct smtp_report *r);
 
 void direct_close(struct direct *d);
 

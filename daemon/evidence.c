@@ -268,6 +268,7 @@ evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
 	evidence_field_str(&f, "tls_fingerprint", r->tls_fingerprint[0] ? r->tls_fingerprint :
 	    NULL);
 	evidence_field_str(&f, "dialogue", r->dialogue);
+	evidence_field_str(&f, "dsn", r->dsn);
 	evidence_field_str(&f, "error", r->err[0] ? r->err : NULL);
 	seq = evidence_append(s, at_ms, evidence_event(r->outcome), booking_id, outbox_id,
 	    f.data);

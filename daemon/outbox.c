@@ -105,7 +105,7 @@ outbox_sender_open(struct outbox_sender *tx)
 	/* Greet with the sender's domain: some servers refuse a host name that is no FQDN. */
 	at = strrchr(m->from, '@');
 	if (strcmp(m->delivery, "direct") == 0) {
-		tx->direct = direct_open(at != NULL ? at + 1 : NULL, 60);
+		tx->direct = direct_open(at != NULL ? at + 1 : NULL, 60, m->dsn);
 		return 0;
 	}
 	memset(&o, 0, sizeof(o));
@@ -118,6 +118,7 @@ outbox_sender_open(struct outbox_sender *tx)
 	o.password = m->password_file ? tx->password : NULL;
 	o.ca_file = m->ca_file;
 	o.timeout = 60;
+	o.dsn = m->dsn;
 	if (at != NULL)
 		o.helo = at + 1;
 	tx->smtp = smtp_open(&o);
@@ -136,7 +137,7 @@ outbox_sender_close(struct outbox_sender *tx)
 /* Hand one message to the transport; the answer goes in r. */
 static void
 outbox_transmit(struct outbox_sender *tx, const char *from, const char *rcpt,
-    const char *data, size_t len, struct smtp_report *r)
+    const char *message_id, const char *data, size_t len, struct smtp_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (!tx->ready && outbox_sender_open(tx) < 0) {
@@ -150,11 +151,11 @@ outbox_transmit(struct outbox_sender *tx, const char *from, const char *rcpt,
 		return;
 	}
 	if (tx->smtp != NULL) {
-		smtp_send(tx->smtp, from, rcpt, data, len, r);
+		smtp_send(tx->smtp, from, rcpt, message_id, data, len, r);
 		return;
 	}
 	if (tx->direct != NULL) {
-		direct_send(tx->direct, from, rcpt, data, len, r);
+		direct_send(tx->direct, from, rcpt, message_id, data, len, r);
 		return;
 	}
 	{
@@ -262,10 +263,11 @@ static int
 outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 {
 	sqlite3_stmt *q = store_q(s, "SELECT o.env_from, o.rcpt, d.data, o.kind, "
-	    "coalesce(b.ref, '-'), o.attempts, o.created FROM outbox o JOIN outbox_data d "
+	    "coalesce(b.ref, '-'), o.attempts, o.created, o.message_id FROM outbox o "
+	    "JOIN outbox_data d "
 	    "ON d.outbox_id = o.id LEFT JOIN bookings b ON b.id = o.booking_id "
 	    "WHERE o.id = ?", "i", j->id);
-	char *from, *data, hash[65], err[ERR_MAX];
+	char *from, *data, *message_id, hash[65], err[ERR_MAX];
 	size_t len;
 
 	if (store_step(s, q) <= 0)
@@ -278,6 +280,7 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 	j->ref = store_col_dup(q, 4);
 	j->attempts = sqlite3_column_int(q, 5);
 	j->created = sqlite3_column_int64(q, 6);
+	message_id = store_col_dup(q, 7);
 	sqlite3_reset(q);
 	/* What cannot be kept as evidence is not sent. */
 	if (evidence_keep_message(tx->c->evidence_dir, data, len, hash, err) < 0) {
@@ -287,7 +290,7 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 		    "%.400s", err);
 	} else {
 		j->kept = 1;
-		outbox_transmit(tx, from, j->rcpt, data, len, &j->r);
+		outbox_transmit(tx, from, j->rcpt, message_id, data, len, &j->r);
 	}
 	j->at_ms = evidence_clock_ms(tx->now);
 	/*
@@ -296,7 +299,7 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 	 */
 	if (j->r.outcome == SMTP_SENT && getenv("NOSHOWD_TEST_DIE_AFTER_SEND") != NULL)
 		_exit(99);
-	free(from), free(data);
+	free(from), free(data), free(message_id);
 	return 0;
 }
 

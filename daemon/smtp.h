@@ -25,6 +25,8 @@ struct smtp_options {
 					   when offered (starttls should be opportunistic), the
 					   certificate recorded but not verified, as Postfix's
 					   "may" level; errors name no relay setting */
+	int dsn;			/* request delivery status notifications (RFC 3461)
+					   where the server offers them (mail.dsn) */
 };
 
 enum smtp_outcome {
@@ -51,6 +53,10 @@ struct smtp_report {
 	char server[320];	/* "smtp://host:port" of the server that answered */
 	char address[64];	/* the server's IP address connected to, or "" */
 	char err[512];		/* for TEMPFAIL/PERMFAIL: one line saying what failed */
+	char *dsn;		/* the DSN parameters requested, "RET=HDRS ENVID=...
+				   NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;...", or NULL when
+				   none were (dsn off, or the server does not offer DSN: the
+				   dialogue then says so); freed by smtp_report_release */
 };
 
 struct smtp_session;
@@ -70,10 +76,11 @@ struct smtp_session *smtp_open(const struct smtp_options *o);
  * STARTTLS required but not offered, a 5xx to the greeting, EHLO or MAIL FROM (but 552/555
  * to MAIL FROM, the message's size or parameters, are PERMFAIL); r->err then names the
  * setting to fix. After any failure the connection is dropped and the next call opens a
- * new one.
+ * new one. envid is the message's Message-ID with its angle brackets: with o->dsn it is the
+ * ENVID of the request (NULL: none), so that a report can be linked back to the message.
  */
 enum smtp_outcome smtp_send(struct smtp_session *s, const char *env_from, const char *rcpt,
-    const char *data, size_t len, struct smtp_report *r);
+    const char *envid, const char *data, size_t len, struct smtp_report *r);
 void smtp_report_release(struct smtp_report *r);
 /* QUIT and free. */
 void smtp_close(struct smtp_session *s);

@@ -101,6 +101,8 @@ _lib_cleanup() {
 	# A subshell that inherited the trap must not tear down the script's processes.
 	[ "${BASHPID:-$$}" = "$_lib_main_pid" ] || return "$rc"
 	trap - EXIT INT TERM HUP
+	# Servers that are not our children (Postfix's master) say how to stop them here.
+	[ ! -s "$T/.atexit" ] || . "$T/.atexit"
 	pids="$(cat "$T/.pids" 2>/dev/null) $(_lib_descendants "$$")"
 	# shellcheck disable=SC2086 # word splitting wanted
 	[ -z "${pids// /}" ] || _lib_stop $pids

@@ -245,7 +245,7 @@ options(const char *url)
 static enum smtp_outcome
 send_one(struct smtp_session *s, struct smtp_report *r)
 {
-	return smtp_send(s, FROM, RCPT, msg, sizeof msg - 1, r);
+	return smtp_send(s, FROM, RCPT, NULL, msg, sizeof msg - 1, r);
 }
 
 /* "AB:cd:..." and "sha256:abcd..." compare equal: hex digits only, case ignored. */
@@ -653,6 +653,69 @@ START_TEST(test_starttls_then_auth)
 }
 END_TEST
 
+/*
+ * With dsn on and a server that offers no DSN (aiosmtpd), nothing is requested, and the
+ * transaction goes as without: over TLS and AUTH, dot-stuffed, the connection reused, a
+ * refused recipient still the message's own failure, and a QUIT at the end. Before libcurl
+ * 8.16 this is the connection smtp.c speaks MAIL, RCPT and DATA on itself.
+ */
+START_TEST(test_dsn_not_offered)
+{
+	struct srv v;
+	struct smtp_options o;
+	struct smtp_session *s;
+	struct smtp_report r;
+	char ca[PATH_MAX + 16], cert[PATH_MAX + 16], key[PATH_MAX + 16];
+
+	path_in(ca, sizeof ca, tls_dir, "ca.pem");
+	path_in(cert, sizeof cert, tls_dir, "cert.pem");
+	path_in(key, sizeof key, tls_dir, "key.pem");
+	srv_start(&v, "rcpt ok\nrcpt 550 5.1.1 no such user\n", "--require-starttls",
+	    "--tls-cert", cert, "--tls-key", key, "--auth", USER ":" PASS, NULL);
+	o = options(v.url);
+	o.starttls = STARTTLS_REQUIRED;
+	o.ca_file = ca;
+	o.username = USER;
+	o.password = PASS;
+	o.dsn = 1;
+	s = smtp_open(&o);
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, "<m1@noshowd.test>", msg, sizeof msg - 1, &r),
+	    SMTP_SENT);
+	ck_assert_ptr_null(r.dsn);
+	ck_assert_str_eq(r.reply, "250 2.0.0 Ok: queued as T0001");
+	ck_assert_msg(strstr(r.dialogue, "(the server does not offer DSN: none requested)\r\n"
+	    "C: MAIL FROM:<" FROM ">\r\nS: 250 2.1.0 Ok\r\nC: RCPT TO:<" RCPT ">\r\n") != NULL,
+	    "%s", r.dialogue);
+	ck_assert_ptr_nonnull(strstr(r.dialogue, "C: AUTH <redacted>"));
+	ck_assert_ptr_nonnull(strstr(r.dialogue, "C: <message data, "));
+	assert_no_secret(r.dialogue);
+	assert_fingerprint(r.tls_fingerprint);
+	smtp_report_release(&r);
+	assert_stored(&v, 1, msg, sizeof msg - 1, 1);
+
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, "<m2@noshowd.test>", msg, sizeof msg - 1, &r),
+	    SMTP_PERMFAIL);
+	ck_assert_int_eq(r.code, 550);
+	ck_assert_msg(strstr(r.err, "recipient") != NULL, "err: %s", r.err);
+	ck_assert_msg(strncmp(r.dialogue, "(connection reused)\r\n", 21) == 0, "%s", r.dialogue);
+	smtp_report_release(&r);
+
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, NULL, msg, sizeof msg - 1, &r), SMTP_SENT);
+	assert_fingerprint(r.tls_fingerprint);
+	smtp_report_release(&r);
+	ck_assert_int_eq(smtp_send(s, FROM, RCPT, NULL, msg, sizeof msg - 1, &r), SMTP_SENT);
+	ck_assert_msg(strncmp(r.dialogue, "(connection reused)\r\n", 21) == 0, "%s", r.dialogue);
+	smtp_report_release(&r);
+	smtp_close(s);
+	srv_stop(&v);
+	assert_stored(&v, 3, msg, sizeof msg - 1, 1);
+	ck_assert_int_eq(log_count(&v, " * connect "), 2);
+	ck_assert_int_eq(log_count(&v, " C: QUIT"), 1);
+	ck_assert_int_eq(log_count(&v, "RET="), 0);
+	ck_assert_int_eq(log_count(&v, "NOTIFY="), 0);
+}
+END_TEST
+
 START_TEST(test_script_451)
 {
 	struct srv v;
@@ -866,7 +929,8 @@ END_TEST
 /*
  * A connection the server closed while idle is not reused: a plain one libcurl sees is
  * closed; over TLS it takes the close_notify for life, the MAIL FROM fails unanswered, and
- * smtp_send tries again on a new connection.
+ * smtp_send tries again on a new connection. With dsn on (loops 2 and 3) smtp.c speaks the
+ * transaction itself before libcurl 8.16, and finds the plain connection closed the same way.
  */
 START_TEST(test_server_closed_idle_connection)
 {
@@ -875,7 +939,8 @@ START_TEST(test_server_closed_idle_connection)
 	struct smtp_session *s;
 	struct smtp_report r;
 	char ca[PATH_MAX + 16], cert[PATH_MAX + 16], key[PATH_MAX + 16], url[80];
-	int tls = _i == 1;
+	int tls = _i % 2 == 1, dsn = _i >= 2;
+	int raw = dsn && curl_version_info(CURLVERSION_NOW)->version_num < 0x081000;
 
 	path_in(ca, sizeof ca, tls_dir, "ca.pem");
 	path_in(cert, sizeof cert, tls_dir, "cert.pem");
@@ -888,6 +953,7 @@ START_TEST(test_server_closed_idle_connection)
 	snprintf(url, sizeof url, "%s://127.0.0.1:%d", tls ? "smtps" : "smtp", v.port);
 	o = options(url);
 	o.ca_file = ca;
+	o.dsn = dsn;
 	s = smtp_open(&o);
 	ck_assert_int_eq(send_one(s, &r), SMTP_SENT);
 	smtp_report_release(&r);
@@ -897,7 +963,12 @@ START_TEST(test_server_closed_idle_connection)
 		ck_assert_int_eq(log_count(&v, " * close"), 1);
 	ck_assert_int_eq(send_one(s, &r), SMTP_SENT);
 	ck_assert_ptr_nonnull(strstr(r.dialogue, "C: EHLO "));
-	if (tls) {
+	if (raw) {
+		ck_assert_msg(strncmp(r.dialogue, "(connection reused)\r\n(the server does not "
+		    "offer DSN: none requested)\r\nC: MAIL FROM:<" FROM ">\r\n(connection lost "
+		    "before an answer; trying a new connection)\r\nS: 220 ", 174) == 0, "%s",
+		    r.dialogue);
+	} else if (tls) {
 		ck_assert_msg(strncmp(r.dialogue, "(connection reused)\r\nC: MAIL FROM:<" FROM
 		    ">", 40) == 0, "%s", r.dialogue);
 		ck_assert_ptr_nonnull(strstr(r.dialogue, "\r\n(connection lost before an "
@@ -982,13 +1053,13 @@ START_TEST(test_bad_address)
 	struct smtp_session *s = smtp_open(&o);
 	struct smtp_report r;
 
-	ck_assert_int_eq(smtp_send(s, FROM, "anna@example.net>\r\nRCPT TO:<x@example.com",
+	ck_assert_int_eq(smtp_send(s, FROM, "anna@example.net>\r\nRCPT TO:<x@example.com", NULL,
 	    msg, sizeof msg - 1, &r), SMTP_PERMFAIL);
 	ck_assert_ptr_null(strchr(r.err, '\r'));
 	ck_assert_ptr_null(strchr(r.err, '\n'));
 	ck_assert_str_eq(r.dialogue, "");
 	smtp_report_release(&r);
-	ck_assert_int_eq(smtp_send(s, "a b@example.org", RCPT, msg, sizeof msg - 1, &r),
+	ck_assert_int_eq(smtp_send(s, "a b@example.org", RCPT, NULL, msg, sizeof msg - 1, &r),
 	    SMTP_PERMFAIL);
 	smtp_report_release(&r);
 	smtp_close(s);
@@ -1046,11 +1117,12 @@ smtp_suite(void)
 	tcase_add_test(tc, test_drop_mid_data);
 	tcase_add_test(tc, test_stall_times_out);
 	tcase_add_test(tc, test_fresh_connection_after_failure);
-	tcase_add_loop_test(tc, test_server_closed_idle_connection, 0, 2);
+	tcase_add_loop_test(tc, test_server_closed_idle_connection, 0, 4);
 	tcase_add_test(tc, test_server_gone);
 	tcase_add_test(tc, test_connection_refused);
 	tcase_add_test(tc, test_bad_address);
 	tcase_add_test(tc, test_helo_name);
+	tcase_add_test(tc, test_dsn_not_offered);
 	suite_add_tcase(s, tc);
 	return s;
 }
