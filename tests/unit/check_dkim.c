@@ -3,7 +3,6 @@
  * encrypted, not a key), a real message signed and checked by libopendkim's verifier with
  * the DNS record we print, one changed byte failing it, and what `noshowd -t` says.
  */
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +20,6 @@
 #define T0	((time_t)1767225600)	/* 2026-01-01T00:00:00Z */
 
 static char dir[PATH_MAX - 256];
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 static const char *
 key_path(const char *name)
@@ -53,10 +45,7 @@ sh(const char *fmt, const char *arg)
 static void
 suite_setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/check_dkim.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") :
-	    "/tmp");
-	if (mkdtemp(dir) == NULL)
-		exit(EXIT_FAILURE);
+	unit_mkdtemp(dir, sizeof(dir), "check_dkim");
 	sh("cd %s && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem"
 	    " 2>/dev/null && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 "
 	    "-out rsa1024.pem 2>/dev/null && openssl genpkey -algorithm RSA -pkeyopt "
@@ -71,7 +60,7 @@ suite_setup(void)
 static void
 suite_teardown(void)
 {
-	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(dir);
 }
 
 START_TEST(test_key_load)
