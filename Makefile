@@ -7,7 +7,7 @@ MANDIR = $(PREFIX)/share/man
 DATADIR = $(PREFIX)/share/noshowd
 UNITDIR ?= /lib/systemd/system
 
-PKGS = libcurl libical sqlite3 libconfig libcrypto
+PKGS = libcurl libical sqlite3 libconfig libcrypto opendkim
 CC ?= cc
 WARN = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
 	-Wformat=2 -Wno-format-nonliteral

@@ -132,8 +132,8 @@ static const struct key trainer_keys[] = {
 };
 
 static const struct key dkim_keys[] = {
-	{ "domain", K_STR, ML(dkim_domain), 0, NULL, 0, NULL },
-	{ "selector", K_STR, ML(dkim_selector), 0, NULL, 0, NULL },
+	{ "domain", K_NAME, ML(dkim_domain), 0, NULL, 0, NULL },
+	{ "selector", K_NAME, ML(dkim_selector), 0, NULL, 0, NULL },
 	{ "key_file", K_PATH, ML(dkim_key_file), 0, NULL, 0, NULL },
 	{ "password", K_PASSWORD, 0, 0, NULL, 0, NULL },
 	{ NULL, 0, 0, 0, NULL, 0, NULL },

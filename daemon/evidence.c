@@ -232,7 +232,8 @@ evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
 {
 	sqlite3_stmt *q = store_q(s, "SELECT coalesce(o.booking_id, 0), b.ref, o.kind, "
 	    "o.message_id, o.env_from, o.rcpt, o.hash, length(d.data), o.template, "
-	    "o.template_hash, o.figures FROM outbox o JOIN outbox_data d ON d.outbox_id = o.id "
+	    "o.template_hash, o.figures, o.dkim FROM outbox o JOIN outbox_data d "
+	    "ON d.outbox_id = o.id "
 	    "LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.id = ?", "i", outbox_id);
 	int64_t booking_id, seq;
 	struct buf f;
@@ -259,6 +260,8 @@ evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
 	    store_col_text(q, 9) : NULL);
 	evidence_field_raw(&f, "figures", sqlite3_column_text(q, 10) ? store_col_text(q, 10) :
 	    NULL);
+	evidence_field_raw(&f, "dkim", sqlite3_column_text(q, 11) ? store_col_text(q, 11) :
+	    NULL);
 	sqlite3_reset(q);
 	evidence_field_str(&f, "transport", transport);
 	evidence_field_str(&f, "server", server);
@@ -276,14 +279,43 @@ evidence_record_send(struct store *s, int64_t outbox_id, const char *transport,
 	return seq;
 }
 
+/*
+ * Where "key": is a member of the record itself: the objects inside it (figures, dkim) have
+ * members of their own, such as a send record's dkim.key_sha256, which is not the
+ * key_sha256 of a checkpoint.
+ */
+static const char *
+evidence_body_key(const char *body, const char *key)
+{
+	size_t n = strlen(key);
+	int depth = 0;
+
+	for (const char *p = body; *p != '\0'; p++) {
+		if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		} else if (*p == '"') {
+			if (depth == 1 && (p[-1] == ',' || p[-1] == '{') && strncmp(p, key, n) == 0)
+				return p;
+			for (p++; *p != '\0' && *p != '"'; p++)
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+			if (*p == '\0')
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
 char *
 evidence_body_field(const char *body, const char *name)
 {
 	char *key = xasprintf("\"%s\":", name);
-	const char *p = strstr(body, key), *e;
+	const char *p = evidence_body_key(body, key), *e;
 	struct buf b;
 
-	if (p == NULL || (p != body && p[-1] != ',' && p[-1] != '{')) {
+	if (p == NULL) {
 		free(key);
 		return NULL;
 	}

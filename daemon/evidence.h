@@ -72,9 +72,8 @@ void evidence_field_int(struct buf *b, const char *name, int64_t value);
 void evidence_field_raw(struct buf *b, const char *name, const char *json);	/* NULL: null */
 
 /*
- * A field of a record's body: a string unescaped (NULL when absent or null), or the text
- * of a number. The bodies are noshowd's own canonical JSON, so a top-level "name": is found
- * by its unescaped quote, which no string value can contain.
+ * A field of a record's body (a member of the record, not of an object inside it): a
+ * string unescaped (NULL when absent or null), or the text of a number.
  */
 char *evidence_body_field(const char *body, const char *name);
 

@@ -14,6 +14,7 @@
 #include "ctl.h"
 #include "cycle.h"
 #include "days.h"
+#include "dkim.h"
 #include "duties.h"
 #include "export.h"
 #include "feed.h"
@@ -297,6 +298,8 @@ cmd_check_config(struct ctl *x, int argc, char **argv)
 		return rc;
 	if (argc != 1)
 		return usage_error("check-config takes no arguments");
+	if (dkim_check_config(&x->c, stdout, stderr) < 0)
+		return 1;
 	printf("%s: configuration OK\n", x->c.path);
 	return 0;
 }

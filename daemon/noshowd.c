@@ -17,6 +17,7 @@
 #include "config.h"
 #include "cycle.h"
 #include "digest.h"
+#include "dkim.h"
 #include "evidence.h"
 #include "duties.h"
 #include "days.h"
@@ -322,14 +323,18 @@ main(int argc, char **argv)
 	if (path != NULL && (abs_path = realpath(path, NULL)) != NULL)
 		path = abs_path;
 	if (test) {
-		printf("%s: configuration OK\n", c.path);
-		if (strcmp(c.mail.transport, "smtp") == 0 && strcmp(c.mail.delivery, "direct") == 0)
+		/* The DKIM key only here: noshowctl, which loads the file too, may not read it. */
+		rc = dkim_check_config(&c, stdout, stderr);
+		if (rc == 0)
+			printf("%s: configuration OK\n", c.path);
+		if (rc == 0 && strcmp(c.mail.transport, "smtp") == 0 &&
+		    strcmp(c.mail.delivery, "direct") == 0)
 			printf("%s: note: direct delivery connects to port 25 of every recipient's "
 			    "mail server; big providers accept it only from an address with reverse "
 			    "DNS, allowed by the SPF record of mail.from's domain, with DKIM "
 			    "signatures (see noshowd(8))\n", c.path);
 		config_release(&c);
-		return 0;
+		return rc < 0 ? 1 : 0;
 	}
 	if (setup_now(now_text, c.timezone, &now) < 0) {
 		config_release(&c);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "direct.h"
+#include "dkim.h"
 #include "evidence.h"
 #include "log.h"
 #include "maildir.h"
@@ -90,6 +91,9 @@ struct outbox_sender {
 	int ready;		/* transport set up (or failed to: see err) */
 	char err[ERR_MAX];
 	time_t now;
+	struct dkim_key dkim;
+	int dkim_loaded;	/* 1: dkim holds the key; -1: it cannot be read (dkim_err) */
+	char dkim_err[ERR_MAX];
 };
 
 static int
@@ -132,6 +136,7 @@ outbox_sender_close(struct outbox_sender *tx)
 		smtp_close(tx->smtp);
 	direct_close(tx->direct);
 	explicit_bzero(tx->password, sizeof(tx->password));
+	dkim_key_release(&tx->dkim);
 }
 
 /* Hand one message to the transport; the answer goes in r. */
@@ -258,17 +263,75 @@ outbox_record(struct store *s, const struct config *c, const struct outbox_job *
 		    "smtp") == 0 ? c->mail.url : c->mail.maildir, r, j->at_ms);
 }
 
+/*
+ * Sign a message with DKIM before its first bytes go out, and store the signed bytes in
+ * their place (a short transaction of its own), so that every attempt after this one sends
+ * exactly them. A message already signed, or whose bytes were kept as evidence before
+ * (they may have reached the server unsigned, when DKIM was switched on later), is left as
+ * it is: a message is never sent in two versions. The key is read once a round, by the
+ * sender, because it may be readable only by the service. 0 (signed, or nothing to do;
+ * *data and *len may be replaced), or -1 with err.
+ */
+static int
+outbox_dkim(struct store *s, struct outbox_sender *tx, int64_t id, int signed_already,
+    char **data, size_t *len, char err[ERR_MAX])
+{
+	const struct config_mail *m = &tx->c->mail;
+	char hash[65], *kept, serr[ERR_MAX];
+	struct buf out, info;
+	sqlite3_stmt *q;
+	int seen;
+
+	if (m->dkim_key_file == NULL || signed_already)
+		return 0;
+	sha256_hex(*data, *len, hash);
+	kept = evidence_message_path(tx->c->evidence_dir, hash);
+	seen = access(kept, F_OK) == 0;
+	free(kept);
+	if (seen)
+		return 0;
+	if (tx->dkim_loaded == 0)
+		tx->dkim_loaded = dkim_key_load(m->dkim_key_file, &tx->dkim, tx->dkim_err) < 0 ?
+		    -1 : 1;
+	if (tx->dkim_loaded < 0)
+		return errf(err, "not sent: cannot sign it: %s; or remove mail.dkim to send "
+		    "unsigned", tx->dkim_err);
+	buf_init(&out), buf_init(&info);
+	if (dkim_sign_message(&tx->dkim, m->dkim_selector, m->dkim_domain, *data, *len,
+	    (time_t)(evidence_clock_ms(tx->now) / 1000), &out, &info, serr) < 0) {
+		buf_release(&out), buf_release(&info);
+		return errf(err, "not sent: %s", serr);
+	}
+	sha256_hex(out.data, out.len, hash);
+	if (store_begin(s) < 0 ||
+	    (q = store_q(s, "UPDATE outbox_data SET data = ? WHERE outbox_id = ?", "ni", id)) ==
+	    NULL || sqlite3_bind_blob(q, 1, out.data, (int)out.len, SQLITE_TRANSIENT) !=
+	    SQLITE_OK || store_step(s, q) < 0 || store_exec(s, "UPDATE outbox SET hash = ?, "
+	    "dkim = ? WHERE id = ?", "tti", hash, info.data, id) < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		buf_release(&out), buf_release(&info);
+		return errf(err, "not sent: cannot store the signed message: %s", s->error);
+	}
+	free(*data);
+	*len = out.len;
+	*data = buf_detach(&out);
+	buf_release(&info);
+	return 0;
+}
+
 /* Load and send one claimed message. 0, or -1 if the store failed. */
 static int
 outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 {
 	sqlite3_stmt *q = store_q(s, "SELECT o.env_from, o.rcpt, d.data, o.kind, "
-	    "coalesce(b.ref, '-'), o.attempts, o.created, o.message_id FROM outbox o "
+	    "coalesce(b.ref, '-'), o.attempts, o.created, o.message_id, o.dkim IS NOT NULL "
+	    "FROM outbox o "
 	    "JOIN outbox_data d "
 	    "ON d.outbox_id = o.id LEFT JOIN bookings b ON b.id = o.booking_id "
 	    "WHERE o.id = ?", "i", j->id);
 	char *from, *data, *message_id, hash[65], err[ERR_MAX];
 	size_t len;
+	int signed_already;
 
 	if (store_step(s, q) <= 0)
 		return -1;
@@ -281,9 +344,14 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 	j->attempts = sqlite3_column_int(q, 5);
 	j->created = sqlite3_column_int64(q, 6);
 	message_id = store_col_dup(q, 7);
+	signed_already = sqlite3_column_int(q, 8);
 	sqlite3_reset(q);
+	if (outbox_dkim(s, tx, j->id, signed_already, &data, &len, err) < 0) {
+		memset(&j->r, 0, sizeof(j->r));
+		j->r.outcome = SMTP_TEMPFAIL;
+		snprintf(j->r.err, sizeof(j->r.err), "%s", err);
 	/* What cannot be kept as evidence is not sent. */
-	if (evidence_keep_message(tx->c->evidence_dir, data, len, hash, err) < 0) {
+	} else if (evidence_keep_message(tx->c->evidence_dir, data, len, hash, err) < 0) {
 		memset(&j->r, 0, sizeof(j->r));
 		j->r.outcome = SMTP_TEMPFAIL;
 		snprintf(j->r.err, sizeof(j->r.err), "not sent: cannot keep its evidence copy: "

@@ -6,7 +6,9 @@
  * its lease to run out, and the message then goes again with the same bytes and Message-ID:
  * the one window in which a duplicate is possible. Temporary failures back off (5 minutes,
  * doubling, at most 6 hours) and give up after 5 days; permanent ones wait for
- * `noshowctl outbox retry`.
+ * `noshowctl outbox retry`. With mail.dkim the sender signs a message at its first attempt
+ * and stores the signed bytes in place of the queued ones (dkim.h), so that every attempt
+ * sends the same bytes.
  */
 #ifndef NOSHOWD_OUTBOX_H
 #define NOSHOWD_OUTBOX_H
