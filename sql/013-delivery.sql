@@ -33,3 +33,11 @@ CREATE TABLE bounce_mailbox (
 	error TEXT,
 	reports INTEGER NOT NULL DEFAULT 0	-- reports linked in all
 );
+
+-- The messages that could not be delivered and were not sent again since (a later message
+-- of the same kind about the same booking, such as a dunning step resent): what status and
+-- the digest show, and what `noshowctl resend` acts on.
+CREATE VIEW bounced AS
+SELECT o.* FROM outbox o
+WHERE o.delivery = 'failed' AND NOT EXISTS (SELECT 1 FROM outbox n WHERE n.id > o.id
+	AND n.booking_id IS o.booking_id AND n.kind = o.kind AND n.message_id <> o.message_id);
