@@ -168,7 +168,7 @@ bounces_record(struct store *s, int64_t id,
 	    "titti", strcmp(event, "delivery") == 0 ? "delivered" :
 	    strcmp(event, "non-delivery") == 0 ? "failed" : "delayed", (int64_t)at,
 	    rc->status[0] ? rc->status : NULL, rc->diagnostic, id);
-	detail = xasprintf("%s %s to %s%s%s%s%s%.200s", event, kind, rcpt, rc->status[0] ? " (" : "",
+	detail = xasprintf("%s to %s%s%s%s%s%.200s", kind, rcpt, rc->status[0] ? " (" : "",
 	    rc->status, rc->status[0] ? ")" : "", rc->diagnostic ? ": " : "",
 	    rc->diagnostic ? rc->diagnostic : "");
 	if (booking_id > 0)
@@ -176,7 +176,8 @@ bounces_record(struct store *s, int64_t id,
 	/* The ladder's step: its term starts at delivery, or it waits for the trainer. */
 	if (dunning == id)
 		store_exec(s, "UPDATE bookings SET due_at = 0 WHERE id = ?", "i", booking_id);
-	bounces_say(out, strcmp(event, "non-delivery") == 0, "%s %s", ref ? ref : "-", detail);
+	bounces_say(out, strcmp(event, "non-delivery") == 0, "%s %s %s", ref ? ref : "-", event,
+	    detail);
 	free(detail), free(ref), free(kind), free(mid), free(rcpt);
 	return s->failed ? -1 : 1;
 }
@@ -327,10 +328,12 @@ bounces_collect(struct store *s, const struct config *c, time_t now, FILE *out)
 	bounces_result(s, url, now, rc < 0 ? err : NULL);
 	if (rc < 0)
 		bounces_say(out, 1, "%s: %s", url, err);
-	else if (t.reports + t.unknown + t.malformed + t.skipped > 0 || out != NULL)
+	else if (t.reports + t.unknown + t.malformed + t.skipped > 0)
 		bounces_say(out, 0, "%d report%s recorded, %d about unknown messages, %d "
 		    "malformed, %d too large", t.reports, t.reports == 1 ? "" : "s", t.unknown,
 		    t.malformed, t.skipped);
+	else if (out != NULL)
+		bounces_say(out, 0, "nothing new");
 	free(url);
 	return s->failed ? -1 : t.reports;
 }
