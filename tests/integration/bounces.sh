@@ -177,7 +177,12 @@ expect_success 'a bounced dunning letter starts no term: the ladder waits for th
 	ctl --json status >st.json &&
 	expect_eq "$(jq -r ".bounced[] | select(.kind == \"dunning-1\") | .dunning_waits" st.json)" true waits &&
 	jq -r ".bounced[] | select(.kind == \"dunning-1\") | .todo" st.json | grep -q "noshowctl resend $(ref_of ronda@example.nl)" &&
-	ctl status | grep -q "the dunning ladder waits"
+	ctl status | grep -q "the dunning ladder waits" &&
+	grep -l "^X-Noshowd-Kind: digest" sent/new/* >digests &&
+	"$PYTHON" -c "import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], \"rb\"), policy=email.policy.default)
+print(m.get_content())" "$(tail -n 1 digests)" >digest.txt &&
+	grep -q "not delivered: $(ref_of ronda@example.nl) dunning-1 to ronda@example.nl 5.2.2: the dunning ladder waits" digest.txt
 '
 
 expect_success 'resend: the letter goes again, and its term counts from its delivery' '
