@@ -6,7 +6,7 @@
 set -eu
 
 build="gcc make pkg-config libcurl4-openssl-dev libical-dev libsqlite3-dev libconfig-dev libssl-dev tzdata"
-check="$build check python3 python3-aiosmtpd python3-icalendar jq mandoc sqlite3 openssl"
+check="$build check python3 python3-aiosmtpd python3-icalendar jq mandoc sqlite3 openssl dovecot-imapd"
 demo="$build"
 bench="$build python3 python3-icalendar"
 
