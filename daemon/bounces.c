@@ -252,7 +252,7 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 	struct imap_message *list = NULL;
 	uint32_t last;
 	size_t n = 0;
-	int rc = 0;
+	int rc = 0, before;
 
 	/* A new UIDVALIDITY numbers the mailbox anew: read it all again (deliveries dedups). */
 	last = (uint32_t)store_int(s, 0, "SELECT CASE WHEN uidvalidity = ? THEN last_uid ELSE 0 "
@@ -272,6 +272,7 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 			break;
 		}
 		src.data = data;
+		before = t->reports;
 		if (store_begin(s) < 0 || (data != NULL &&
 		    bounces_take(s, c, &src, now, out, t) < 0)) {
 			store_rollback(s);
@@ -279,9 +280,8 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 			    list[i].uid, s->failed ? s->error : "its report could not be kept");
 		} else {
 			store_exec(s, "UPDATE bounce_mailbox SET uidvalidity = ?, last_uid = ?, "
-			    "reports = ? WHERE url = ?", "iiit", (int64_t)uidvalidity,
-			    (int64_t)list[i].uid, (int64_t)t->reports + store_int(s, 0, "SELECT "
-			    "reports FROM bounce_mailbox WHERE url = ?", "t", url), url);
+			    "reports = reports + ? WHERE url = ?", "iiit", (int64_t)uidvalidity,
+			    (int64_t)list[i].uid, (int64_t)(t->reports - before), url);
 			if (store_commit(s) < 0)
 				rc = errf(err, "%s", s->error);
 		}

@@ -416,12 +416,13 @@ imap_open(const struct imap_options *o, struct imap_session **out, uint32_t *uid
 	buf_init(&s->in);
 	s->sock = CURL_SOCKET_BAD;
 	s->timeout = o->timeout > 0 ? o->timeout : 60;
-	if (imap_url_mailbox(o->url, s->mailbox, err) < 0 ||
-	    (s->curl = curl_easy_init()) == NULL) {
-		if (s->curl == NULL && s->mailbox[0] != '\0')
-			errf(err, "cannot start libcurl");
+	if (imap_url_mailbox(o->url, s->mailbox, err) < 0) {
 		imap_close(s);
 		return -1;
+	}
+	if ((s->curl = curl_easy_init()) == NULL) {
+		imap_close(s);
+		return errf(err, "cannot start libcurl");
 	}
 	curl_easy_setopt(s->curl, CURLOPT_URL, o->url);
 	curl_easy_setopt(s->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");

@@ -157,6 +157,7 @@ expect_success 'a second cycle records nothing twice, and the mail is still unse
 	expect_eq "$(records)" "$n" records &&
 	expect_eq "$(sqlite3 state/noshowd.db "SELECT count(*) FROM deliveries")" 3 deliveries &&
 	expect_eq "$(sqlite3 state/noshowd.db "SELECT last_uid FROM bounce_mailbox")" 7 "last uid" &&
+	expect_eq "$(sqlite3 state/noshowd.db "SELECT reports FROM bounce_mailbox")" 3 "reports counted" &&
 	unseen
 '
 
