@@ -380,6 +380,8 @@ dsn_parse(const char *data, size_t len, struct dsn_report *r, char err[ERR_MAX])
 	memset(r, 0, sizeof(*r));
 	memset(&s, 0, sizeof(s));
 	err[0] = '\0';
+	if (data == NULL)
+		data = "", len = 0;
 	s.data = data;
 	s.len = len;
 	mime_split(data, len, &top);

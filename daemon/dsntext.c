@@ -304,33 +304,38 @@ returned_msgid(const struct dsntext_in *in, const char *m)
 }
 
 int
-dsntext_bounce(const struct dsntext_in *in, struct dsn_report *r, char err[ERR_MAX])
+dsntext_bounce(const struct dsntext_in *in_, struct dsn_report *r, char err[ERR_MAX])
 {
+	/* A bounce letter says what it is in its first lines; reading a long ordinary
+	   message to the end for phrases would only cost time. */
+	struct dsntext_in scope = *in_, *in = &scope;
 	struct buf from, subject, xfr;
 	const char *kind, *marker, *q;
 	enum dsn_action action = DSN_FAILED;
-	int rc = 0;
+	int rc = 0, have_xfr;
 
+	if (scope.textlen > DSN_TEXT_SCAN)
+		scope.textlen = DSN_TEXT_SCAN;
 	buf_init(&from);
 	buf_init(&subject);
 	buf_init(&xfr);
 	mime_header(in->top->head, in->top->headlen, "From", &from);
 	mime_header(in->top->head, in->top->headlen, "Subject", &subject);
-	mime_header(in->top->head, in->top->headlen, "X-Failed-Recipients", &xfr);
-	if ((kind = bounce_kind(in, from.data ? from.data : "", subject.data ? subject.data : "",
-	    xfr.data != NULL)) == NULL) {
+	have_xfr = mime_header(in->top->head, in->top->headlen, "X-Failed-Recipients", &xfr) !=
+	    NULL;
+	if ((kind = bounce_kind(in, from.data, subject.data, have_xfr)) == NULL) {
 		rc = 1;
 		goto out;
 	}
 	marker = find_any(in->text, in->textlen, returned_signs);
 	q = marker != NULL ? marker : in->text + in->textlen;
 	if (find_any(in->text, (size_t)(q - in->text), delay_signs) != NULL ||
-	    (subject.data != NULL && (strncasecmp(subject.data, "Warning:", 8) == 0 ||
-	    find_ci(subject.data, subject.len, "delayed") != NULL)))
+	    strncasecmp(subject.data, "Warning:", 8) == 0 ||
+	    find_ci(subject.data, subject.len, "delayed") != NULL)
 		action = DSN_DELAYED;
 	r->standard = 0;
 	read_addresses(in->text, (size_t)(q - in->text), action, r);
-	if (xfr.data != NULL) {
+	if (have_xfr) {
 		char *save = NULL;
 
 		for (char *t = strtok_r(xfr.data, ", \t", &save); t != NULL;

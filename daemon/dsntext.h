@@ -14,6 +14,7 @@
 
 #define DSN_MAX_RCPTS	100	/* recipients kept from one report; the rest are dropped */
 #define DSN_VALUE_MAX	1000	/* bytes kept of one value (a diagnostic, an address) */
+#define DSN_TEXT_SCAN	262144	/* bytes of a bounce letter's text read for its parts */
 
 /* What the MIME walk found that a text bounce may need. */
 struct dsntext_in {

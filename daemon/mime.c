@@ -57,7 +57,9 @@ add_capped(struct buf *out, const char *p, size_t n)
 		return;
 	if (n > MIME_FIELD_MAX - out->len)
 		n = MIME_FIELD_MAX - out->len;
-	buf_add(out, p, n);
+	/* Values are read as C strings from here on: a NUL byte becomes a space. */
+	for (size_t i = 0; i < n; i++)
+		buf_addch(out, p[i] != '\0' ? p[i] : ' ');
 }
 
 const char *
@@ -67,8 +69,7 @@ mime_header(const char *head, size_t len, const char *name, struct buf *out)
 	size_t nlen = strlen(name);
 
 	out->len = 0;
-	if (out->data != NULL)
-		out->data[0] = '\0';
+	buf_addstr(out, "");	/* out->data is a string, even when nothing is found */
 	while (p < end) {
 		size_t n = line_len(p, end), k = nlen;
 		const char *q;
@@ -153,8 +154,7 @@ mime_param(const char *value, const char *name, struct buf *out)
 	int quoted = 0;
 
 	out->len = 0;
-	if (out->data != NULL)
-		out->data[0] = '\0';
+	buf_addstr(out, "");	/* out->data is a string, even when nothing is found */
 	/* Parameters follow the first ';' outside a quoted string. */
 	for (; *p != '\0'; p++) {
 		if (*p == '"')

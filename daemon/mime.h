@@ -13,7 +13,8 @@
 
 #include "util.h"
 
-/* Longest unfolded header value kept; the rest of a longer one is dropped. */
+/* Longest unfolded header value kept; the rest of a longer one is dropped. NUL bytes in a
+   value become spaces. */
 #define MIME_FIELD_MAX 16384
 
 struct mime_part {
