@@ -62,6 +62,9 @@ int cmd_noshow(struct ctl *x, int argc, char **argv);
 int cmd_customer(struct ctl *x, int argc, char **argv);
 int cmd_move(struct ctl *x, int argc, char **argv);
 
+/* Send a bounced dunning step again (ctldelivery.c). */
+int cmd_resend(struct ctl *x, int argc, char **argv);
+
 /* The evidence commands (ctlevidence.c). */
 int cmd_evidence(struct ctl *x, int argc, char **argv);
 

@@ -18,7 +18,9 @@ evidence_list(struct ctl *x, int64_t booking_id)
 	    "ORDER BY e.seq", "ii", booking_id, booking_id);
 	static const char *const fields[] = { "at", "event", "kind", "rcpt", "message_id",
 	    "msg_sha256", "reply", "error", "tls_fingerprint", "records", "key_sha256",
-	    "timestamp_time", "transport", "server", "address", NULL };
+	    "timestamp_time", "transport", "server", "address", "action", "status",
+	    "reporting_mta", "remote_mta", "diagnostic", "report_sha256", "report_size",
+	    "mailbox", "uid", NULL };
 	struct json j;
 
 	if (x->v.json) {
@@ -30,7 +32,7 @@ evidence_list(struct ctl *x, int64_t booking_id)
 	}
 	while (store_step(&x->s, q) > 0) {
 		const char *body = store_col_text(q, 1);
-		char *v[16];
+		char *v[28];
 
 		for (int i = 0; fields[i] != NULL; i++)
 			v[i] = evidence_body_field(body, fields[i]);
@@ -42,7 +44,11 @@ evidence_list(struct ctl *x, int64_t booking_id)
 			json_str(&j, sqlite3_column_text(q, 3) ? store_col_text(q, 3) : NULL);
 			for (int i = 0; fields[i] != NULL; i++) {
 				json_key(&j, fields[i]);
-				json_str(&j, v[i]);
+				/* A delivery record's sizes and UIDs are numbers. */
+				if (i >= 18 && i != 19 && v[i] != NULL)
+					json_int(&j, strtoll(v[i], NULL, 10));
+				else
+					json_str(&j, v[i]);
 			}
 			json_obj_end(&j);
 		} else {
@@ -51,7 +57,7 @@ evidence_list(struct ctl *x, int64_t booking_id)
 			    sqlite3_column_text(q, 3) ? store_col_text(q, 3) : "-",
 			    v[2] ? v[2] : v[9] ? "records 1.." : "-", v[3] ? v[3] : v[9] ? v[9] : "",
 			    v[3] || v[9] ? ": " : "", v[6] ? v[6] : v[7] ? v[7] : v[10] ?
-			    v[10] : "");
+			    v[10] : v[12] ? v[12] : "");
 		}
 		for (int i = 0; fields[i] != NULL; i++)
 			free(v[i]);

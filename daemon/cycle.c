@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounces.h"
 #include "csv.h"
 #include "cycle.h"
 #include "days.h"
@@ -396,6 +397,8 @@ int
 cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE *out,
     char err[])
 {
+	int n;
+
 	if (cycle_clock_check(s, c, now, err) < 0)
 		return -1;
 	if (cycle_sessions(s, c, now, dry_run, out) < 0)
@@ -407,7 +410,17 @@ cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE
 		return errf(err, "%s", s->error);
 	if (dry_run)
 		return 0;
-	if (outbox_send(s, c, now, out, 0) < 0 || cycle_clock_record(s, now) < 0)
+	if (outbox_send(s, c, now, out, 0) < 0)
+		return errf(err, "%s", s->error);
+	/*
+	 * After sending: a report may be about a message of this very cycle. A report that
+	 * moves a dunning step (its term now runs, or it waits) is acted on in this cycle.
+	 */
+	if ((n = bounces_collect(s, c, now, out)) < 0)
+		return errf(err, "%s", s->error);
+	if (n > 0 && cycle_tick(s, c, now, 0, out) < 0)
+		return errf(err, "%s", s->error);
+	if (cycle_clock_record(s, now) < 0)
 		return errf(err, "%s", s->error);
 	evidence_checkpoint_due(s, c, now);
 	return 0;

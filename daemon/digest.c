@@ -12,7 +12,7 @@
 /* The digest's own words, in the trainer's language (nl, else en). */
 struct digest_words {
 	const char *sessions, *seats, *none, *releases, *since, *quiet, *attention, *nothing;
-	const char *failed, *assign, *refunds;
+	const char *failed, *assign, *refunds, *bounced, *waits, *other, *mailbox;
 };
 
 static const struct digest_words words_en = {
@@ -21,6 +21,9 @@ static const struct digest_words words_en = {
 	"all quiet: nothing happened", "Needs your attention:", "nothing",
 	"message(s) failed (noshowctl outbox --failed)",
 	"payment(s) to assign (noshowctl status)", "refund(s) due (noshowctl status)",
+	"not delivered:", "the dunning ladder waits: check the address with the customer, then "
+	"noshowctl resend %s", "reach the customer another way, or check the address",
+	"the mailbox of delivery reports failed:",
 };
 
 static const struct digest_words words_nl = {
@@ -30,6 +33,10 @@ static const struct digest_words words_nl = {
 	"bericht(en) mislukt (noshowctl outbox --failed)",
 	"betaling(en) toe te wijzen (noshowctl status)",
 	"terugbetaling(en) verschuldigd (noshowctl status)",
+	"niet bezorgd:", "de aanmaningen wachten: controleer het adres met de klant en "
+	"verstuur dan opnieuw met noshowctl resend %s",
+	"bereik de klant op een andere manier, of controleer het adres",
+	"de mailbox met afleverberichten gaf een fout:",
 };
 
 static const struct digest_words *
@@ -144,6 +151,33 @@ digest_events(struct store *s, const struct config *c, time_t since, struct buf 
 		buf_printf(b, "  %s\n", w->quiet);
 }
 
+/* Messages that bounced and were not sent again, and a bounce mailbox that fails. */
+static void
+digest_bounced(struct store *s, const struct config *c, const struct digest_words *w,
+    struct buf *b)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT coalesce(b.ref, '-'), o.kind, o.rcpt, "
+	    "coalesce(o.delivery_status, ''), coalesce(b.dunning_outbox = o.id, 0) FROM bounced o "
+	    "LEFT JOIN bookings b ON b.id = o.booking_id ORDER BY o.id", "");
+	char *error = c->mail.bounces_url == NULL ? NULL : store_text(s, "SELECT error FROM "
+	    "bounce_mailbox WHERE result = 'failed' ORDER BY last_poll DESC LIMIT 1", "");
+
+	while (store_step(s, q) > 0) {
+		const char *ref = store_col_text(q, 0);
+
+		buf_printf(b, "  %s %s %s to %s %s: ", w->bounced, ref, store_col_text(q, 1),
+		    store_col_text(q, 2), store_col_text(q, 3));
+		if (sqlite3_column_int(q, 4))
+			buf_printf(b, w->waits, ref);
+		else
+			buf_addstr(b, w->other);
+		buf_addch(b, '\n');
+	}
+	if (error != NULL)
+		buf_printf(b, "  %s %s\n", w->mailbox, error);
+	free(error);
+}
+
 /* Anything that needs the trainer: failing sources, failed messages, money to sort out. */
 static void
 digest_attention(struct store *s, const struct config *c, struct buf *b)
@@ -169,6 +203,7 @@ digest_attention(struct store *s, const struct config *c, struct buf *b)
 	}
 	if (failed > 0)
 		buf_printf(b, "  %lld %s\n", (long long)failed, w->failed);
+	digest_bounced(s, c, w, b);
 	if (unmatched > 0)
 		buf_printf(b, "  %lld %s\n", (long long)unmatched, w->assign);
 	if (refunds > 0)

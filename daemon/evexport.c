@@ -89,6 +89,24 @@ out:
 	return rc;
 }
 
+/* A delivery report's record in the summary: what the report says and where it is. */
+static void
+summary_report(struct buf *b, const char *body, const char *ev, int nl)
+{
+	char *report = evidence_body_field(body, "report_sha256");
+	char *action = evidence_body_field(body, "action");
+	char *status = evidence_body_field(body, "status");
+	char *mta = evidence_body_field(body, "reporting_mta");
+	char *diag = evidence_body_field(body, "diagnostic");
+
+	buf_printf(b, nl ? "      %s (%s%s%s), gemeld door %s: messages/%s.eml\n" :
+	    "      %s (%s%s%s), reported by %s: messages/%s.eml\n", ev, action ? action : "",
+	    status ? " " : "", status ? status : "", mta ? mta : "?", report ? report : "");
+	if (diag != NULL)
+		buf_printf(b, "      %s\n", diag);
+	free(report), free(action), free(status), free(mta), free(diag);
+}
+
 /* One message record in the summary, in English or Dutch. */
 static void
 summary_record(struct buf *b, const char *body, int nl)
@@ -105,12 +123,17 @@ summary_record(struct buf *b, const char *body, int nl)
 	buf_printf(b, "  %s  %s (record %s)\n", at ? at : "", kind ? kind : ev, seq ? seq : "?");
 	buf_printf(b, nl ? "      aan %s, Message-ID %s\n" : "      to %s, Message-ID %s\n",
 	    rcpt ? rcpt : "", mid ? mid : "");
-	buf_printf(b, "      messages/%s.eml\n", hash ? hash : "");
+	if (hash == NULL) {
+		summary_report(b, body, ev, nl);
+		goto out;
+	}
+	buf_printf(b, "      messages/%s.eml\n", hash);
 	buf_printf(b, nl ? "      %s: %s antwoordde: %s\n" : "      %s: %s answered: %s\n",
 	    ev, server ? server : "", reply ? reply : error ? error : "-");
 	if (fp != NULL)
 		buf_printf(b, nl ? "      TLS-certificaat van de server: %s\n" :
 		    "      the server's TLS certificate: %s\n", fp);
+out:
 	free(at), free(ev), free(kind), free(rcpt), free(mid), free(hash), free(server);
 	free(reply), free(fp), free(error), free(seq);
 }
@@ -180,6 +203,9 @@ export_records(struct store *s, const struct config *c, int64_t booking_id,
 		char hex[65], *hash = evidence_body_field(body, "msg_sha256");
 		char *dialogue = evidence_body_field(body, "dialogue"), name[96];
 
+		/* A delivery record's file is the report, kept next to the messages. */
+		if (hash == NULL)
+			hash = evidence_body_field(body, "report_sha256");
 		buf_printf(records, "%s\n", body);
 		buf_printf(&proofs, "%lld", (long long)seq - 1);
 		for (size_t i = 0; i < len; i++) {

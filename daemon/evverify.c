@@ -94,12 +94,13 @@ frontier_root(const struct frontier *f, unsigned char out[MERKLE_HASH_LEN])
 		node_hash(f->node[i], out, out);
 }
 
-/* A kept message: its file holds the bytes its name says. */
+/* A kept message or report (field): its file holds the bytes its name says. */
 static int
-verify_message(const struct config *c, int64_t seq, const char *body, struct named *named,
+verify_message(const struct config *c, int64_t seq, const char *body, const char *field,
+    struct named *named,
     char err[ERR_MAX])
 {
-	char *hash = evidence_body_field(body, "msg_sha256"), *path, *data, got[65];
+	char *hash = evidence_body_field(body, field), *path, *data, got[65];
 	size_t len;
 	int rc = 0;
 
@@ -251,7 +252,8 @@ evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR
 	struct frontier *f = xcalloc(1, sizeof(*f));
 	struct named named = { 0 };
 	char prev[65] = EVIDENCE_GENESIS, hash[65];
-	int64_t n = 0, messages = 0, checkpoints = 0, last_cp = 0, unrecorded = 0;
+	int64_t n = 0, messages = 0, reports = 0, checkpoints = 0, last_cp = 0;
+	int64_t unrecorded = 0;
 	int stamped = 0, rc = 0;
 
 	while (rc == 0 && q != NULL && store_step(s, q) > 0) {
@@ -281,9 +283,12 @@ evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR
 			rc = verify_checkpoint(seq, at_ms, body, prev, root, n, &stamped, err);
 			checkpoints++;
 			last_cp = seq;
-		} else if (strstr(body, "\"msg_sha256\":\"") != NULL) {
-			rc = verify_message(c, seq, body, &named, err);
+		} else if (strstr(body, ",\"msg_sha256\":\"") != NULL) {
+			rc = verify_message(c, seq, body, "msg_sha256", &named, err);
 			messages++;
+		} else if (strstr(body, ",\"report_sha256\":\"") != NULL) {
+			rc = verify_message(c, seq, body, "report_sha256", &named, err);
+			reports++;
 		}
 		frontier_add(f, leaf);
 		snprintf(prev, sizeof(prev), "%s", hash);
@@ -301,6 +306,8 @@ evidence_verify(struct store *s, const struct config *c, FILE *out, char err[ERR
 		fprintf(out, "records:     %lld, hashes and chain recomputed\n", (long long)n);
 		fprintf(out, "messages:    %lld records, each file's SHA-256 recomputed\n",
 		    (long long)messages);
+		fprintf(out, "reports:     %lld delivery records, each report's SHA-256 "
+		    "recomputed\n", (long long)reports);
 		if (unrecorded > 0)
 			fprintf(out, "unrecorded:  %lld kept messages without a record (kept just "
 			    "before a send that was not recorded), each file's SHA-256 recomputed\n",

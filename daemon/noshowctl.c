@@ -366,6 +366,7 @@ static const struct command commands[] = {
 	    cmd_export, 1 },
 	{ "source", "accept NAME", "accept a quarantined poll", cmd_source, 1 },
 	{ "outbox", "[--failed] | retry ID", "messages waiting or failed", cmd_outbox, 1 },
+	{ "resend", "REF", "send a bounced dunning step again", cmd_resend, 1 },
 	{ "evidence", "list [REF] | verify | export REF DIR", "the registered-mail evidence",
 	    cmd_evidence, 1 },
 	{ "backup", "FILE", "a consistent copy of the database", cmd_backup, 1 },

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bounces.h"
 #include "config.h"
 #include "cycle.h"
 #include "digest.h"
@@ -164,6 +165,7 @@ static int
 serve(struct config *c, struct store *s, const char *path, int have_path)
 {
 	time_t *next = NULL;
+	time_t next_bounces = 0;
 	struct sigaction sa;
 	char err[ERR_MAX];
 	uint64_t watchdog_half = notify_watchdog_usec() / 2;
@@ -213,6 +215,7 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 		if (sig_run) {
 			sig_run = 0;
 			memset(next, 0, (c->nsources + 1) * sizeof(*next));
+			next_bounces = 0;
 		}
 		if (cycle_clock_check(s, c, now, err) < 0) {
 			char line[ERR_MAX + 64];
@@ -262,6 +265,14 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			due = outbox_next_due(s);
 			if (due > 0 && due < wake)
 				wake = due > now ? due : now + 1;
+			/* Delivery reports, every poll_interval; one may move the dunning ladder. */
+			if (c->mail.bounces_url != NULL && next_bounces <= now) {
+				if (bounces_collect(s, c, now, NULL) > 0)
+					wake = now + 1;
+				next_bounces = now + c->poll_interval;
+			}
+			if (c->mail.bounces_url != NULL && next_bounces < wake)
+				wake = next_bounces;
 			/* Daily, and as soon as a dunning step went out. */
 			if ((due = evidence_checkpoint_due(s, c, now)) > 0 && due < wake)
 				wake = due > now ? due : now + 1;

@@ -63,8 +63,7 @@ outbox_next_due(struct store *s)
 	    "('queued', 'sending', 'deferred')", "");
 }
 
-/* The first line of a file: where systemd's LoadCredential= puts the SMTP password. */
-static int
+int
 outbox_read_password(const char *path, char *out, size_t len, char err[])
 {
 	FILE *f = fopen(path, "r");

@@ -56,6 +56,12 @@ time_t outbox_next_due(struct store *s);
 /* Make a failed or deferred message due now. */
 int outbox_retry(struct store *s, int64_t id, time_t now, char err[]);
 
+/*
+ * The first line of a file: where systemd's LoadCredential= puts a password (SMTP, and the
+ * bounce mailbox's IMAP). 0, or -1 with err naming the file (never its content).
+ */
+int outbox_read_password(const char *path, char *out, size_t len, char err[]);
+
 /* Next delay after `attempts` temporary failures (pure; for the tests too). */
 int64_t outbox_backoff(int attempts);
 

@@ -100,8 +100,9 @@ struct policy_booking {
 	int attendance;		/* the session has attendance data (a present mark or a
 				   participant report) */
 	int stage;		/* dunning steps sent (rule 8); ndunning + 1 = collection */
-	time_t step_sent;	/* when the last step's message went out; 0 = not yet */
-	int step_failed;	/* the last step's message failed for good */
+	time_t step_sent;	/* when the last step's message was delivered (a delivery report),
+				   else went out; 0 = not yet */
+	int step_failed;	/* the last step's message failed for good or bounced */
 };
 
 enum policy_action {

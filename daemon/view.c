@@ -276,7 +276,8 @@ view_events(struct view *v, struct json *j, long long booking_id)
 #define MESSAGE_COLS "o.id, coalesce(b.ref, ''), o.kind, o.rcpt, o.state, o.attempts, " \
 	"o.created, o.sent_at, o.next_attempt, o.last_code, o.last_reply, o.last_error, " \
 	"o.message_id, o.hash, o.language, (SELECT group_concat(seq, ' ') FROM evidence e " \
-	"WHERE e.outbox_id = o.id)"
+	"WHERE e.outbox_id = o.id), o.delivery, o.delivery_at, o.delivery_status, " \
+	"o.delivery_diagnostic"
 
 static void
 view_message(struct view *v, struct json *j, sqlite3_stmt *q)
@@ -308,9 +309,14 @@ view_message(struct view *v, struct json *j, sqlite3_stmt *q)
 			p = *end ? end + 1 : end;
 		}
 		json_arr_end(j);
+		/* What the delivery reports say (null: none came). */
+		json_key(j, "delivery"); json_str(j, view_col(q, 16));
+		json_key(j, "delivery_at"); json_time(j, sqlite3_column_int64(q, 17));
+		json_key(j, "delivery_status"); json_str(j, view_col(q, 18));
+		json_key(j, "delivery_diagnostic"); json_str(j, view_col(q, 19));
 		json_obj_end(j);
 	} else {
-		char when[32];
+		char when[32], dwhen[32];
 		const char *reply = *store_col_text(q, 11) ? store_col_text(q, 11) :
 		    store_col_text(q, 10);
 
@@ -321,6 +327,13 @@ view_message(struct view *v, struct json *j, sqlite3_stmt *q)
 		    store_col_text(q, 2), store_col_text(q, 4), when, store_col_text(q, 3),
 		    *reply ? ": " : "", reply, *store_col_text(q, 15) ? "  [evidence " : "",
 		    store_col_text(q, 15), *store_col_text(q, 15) ? "]" : "");
+		if (sqlite3_column_type(q, 16) != SQLITE_NULL) {
+			view_short_time(v, sqlite3_column_int64(q, 17), dwhen);
+			fprintf(v->out, "       %s %s%s%s%s%.200s\n", strcmp(store_col_text(q, 16),
+			    "failed") == 0 ? "NOT DELIVERED" : store_col_text(q, 16), dwhen,
+			    *store_col_text(q, 18) ? " " : "", store_col_text(q, 18),
+			    *store_col_text(q, 19) ? ": " : "", store_col_text(q, 19));
+		}
 	}
 }
 
@@ -586,6 +599,7 @@ view_status(struct view *v)
 		json_obj_end(&j);
 		json_key(&j, "last_evidence");
 		view_last_evidence(v, &j);
+		view_bounced(v, &j);
 		json_obj_end(&j);
 		json_end(&j);
 	} else {
@@ -602,6 +616,7 @@ view_status(struct view *v)
 		    (long long)waiting, (long long)failed, (long long)sent,
 		    failed ? " (see noshowctl outbox --failed)" : "");
 		view_last_evidence(v, NULL);
+		view_bounced(v, &j);
 		view_money_status(v, &j);
 	}
 	return v->s->failed ? -1 : 0;

@@ -27,6 +27,7 @@ int view_bookings(struct view *v, const char *session, const char *state);
 /* 0, or -1 when there is no booking with that reference (message on stderr). */
 int view_show(struct view *v, const char *ref);
 int view_status(struct view *v);
+
 /* Messages not yet sent (or, with failed_only, those that failed for good). */
 int view_outbox(struct view *v, int failed_only);
 /* One booking by id, as JSON object or one table line (used after `book`). */
@@ -34,6 +35,8 @@ void view_booking_line(struct view *v, long long id);
 
 /* Refunds due and unmatched bank credits, inside the status document (viewmoney.c). */
 struct json;
+/* In status: the bounce mailbox and the messages that bounced (viewdelivery.c). */
+void view_bounced(struct view *v, struct json *j);
 void view_money_status(struct view *v, struct json *j);
 /* A booking's payments, inside the show document. */
 void view_payments(struct view *v, struct json *j, long long booking_id);

@@ -6,7 +6,8 @@
 #
 # It checks, in this order, and stops at the first thing that does not match, naming it:
 #   1. every messages/<sha256>.eml hashes to its name;
-#   2. every message a record mentions ("msg_sha256") is in messages/;
+#   2. every message or delivery report a record mentions ("msg_sha256", "report_sha256")
+#      is in messages/;
 #   3. every line of records.jsonl is a leaf of the Merkle tree (RFC 9162 section 2.1,
 #      SHA-256) of checkpoint/statement.txt: leaf index seq - 1, by the audit path on the
 #      same line of proofs.txt, to the statement's root;
@@ -86,12 +87,12 @@ if [ "$(tr -d '\000' <records.jsonl | wc -c)" != "$(wc -c <records.jsonl)" ]; th
 	fail "records.jsonl:$(($(head -c "$off" records.jsonl | wc -l) + 1)): a NUL byte (altered)"
 fi
 nref=0
-grep -no '[,{]"msg_sha256":[^,}]*' records.jsonl >"$tmp/refs"
+grep -noE '[,{]"(msg|report)_sha256":[^,}]*' records.jsonl >"$tmp/refs"
 while IFS=: read -r ln ref; do
 	h=${ref#*:}
 	[ "$h" = null ] && continue
 	[[ $h =~ ^\"([0-9a-f]{64})\"$ ]] ||
-		fail "records.jsonl:$ln: msg_sha256 is $h, not 64 lower-case hex digits"
+		fail "records.jsonl:$ln: ${ref:2:${#ref}-${#h}-4} is $h, not 64 lower-case hex digits"
 	h=${BASH_REMATCH[1]}
 	[ -f "messages/$h.eml" ] || fail "records.jsonl:$ln: messages/$h.eml is missing"
 	nref=$((nref + 1))

@@ -369,3 +369,99 @@ make_tls_cert() {
 	) >"$1/openssl.log" 2>&1 ||
 		bail_out "make_tls_cert: openssl failed: $(cat "$1/openssl.log")"
 }
+
+# start_dovecot [--ssl DIR] USER PASSWORD: run Debian's Dovecot (IMAP only) as root from a
+# private configuration under $T/dovecot.PORT, with one user in a passwd-file whose mail is the
+# Maildir $DOVECOT_MAILDIR (owned by nobody, the mail user), and export DOVECOT_PORT,
+# DOVECOT_URL (imap://127.0.0.1:PORT, or imaps:// with --ssl DIR, a make_tls_cert
+# directory), DOVECOT_MAILDIR, DOVECOT_LOG and DOVECOT_PID. Put messages in with
+# maildir_put. Call it at the top level: Dovecot is stopped when the script exits.
+start_dovecot() {
+	local ssl= d scheme=imap listener port _
+	if [ "${1:-}" = --ssl ]; then
+		ssl=$(cd "$2" && pwd -P) || bail_out "start_dovecot: no directory $2"
+		scheme=imaps
+		shift 2
+	fi
+	[ $# -eq 2 ] || bail_out "usage: start_dovecot [--ssl DIR] USER PASSWORD"
+	command -v dovecot >/dev/null || bail_out "start_dovecot: dovecot is not installed"
+	port=$(free_port)
+	d=$T/dovecot.$port
+	# The mail user (nobody) must reach its home through $T.
+	chmod o+x "$T" && mkdir -p "$d/run" "$d/home/$1/Maildir"/{cur,new,tmp} ||
+		bail_out "start_dovecot: cannot make $d"
+	chown -R nobody:nogroup "$d/home" || bail_out "start_dovecot: cannot chown $d/home"
+	printf '%s:{PLAIN}%s:65534:65534::%s\n' "$1" "$2" "$d/home/$1" >"$d/passwd"
+	if [ -n "$ssl" ]; then
+		listener="inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $port
+    ssl = yes
+  }"
+		ssl="ssl = required
+ssl_cert = <$ssl/cert.pem
+ssl_key = <$ssl/key.pem"
+	else
+		listener="inet_listener imap {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }"
+		ssl="ssl = no"
+	fi
+	cat >"$d/dovecot.conf" <<CONF
+base_dir = $d/run
+state_dir = $d/state
+instance_name = noshow-test-$$
+log_path = $d/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+$ssl
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/passwd
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $d/passwd
+}
+service imap-login {
+  $listener
+}
+CONF
+	mkdir -p "$d/state"
+	spawn dovecot -F -c "$d/dovecot.conf" >>"$d/dovecot.out" 2>&1
+	DOVECOT_PID=$SPAWN_PID
+	for _ in $(seq 100); do
+		"$PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1)" \
+			2>/dev/null && break
+		kill -0 "$DOVECOT_PID" 2>/dev/null ||
+			bail_out "dovecot exited: $(cat "$d/dovecot.out" "$d/dovecot.log" 2>/dev/null)"
+		sleep 0.1
+	done
+	DOVECOT_PORT=$port
+	DOVECOT_URL=$scheme://127.0.0.1:$port
+	DOVECOT_MAILDIR=$d/home/$1/Maildir
+	DOVECOT_LOG=$d/dovecot.log
+	export DOVECOT_PORT DOVECOT_URL DOVECOT_MAILDIR DOVECOT_LOG DOVECOT_PID
+}
+
+# maildir_put FILE...: deliver messages into $DOVECOT_MAILDIR/new, owned by the mail user,
+# the way an MTA does (Dovecot serves a Maildir file's LF line ends as CRLF).
+maildir_put() {
+	local f n
+	for f in "$@"; do
+		n=$(date +%s).$$_$RANDOM.noshow-test
+		cp "$f" "$DOVECOT_MAILDIR/tmp/$n" && chown nobody:nogroup "$DOVECOT_MAILDIR/tmp/$n" &&
+			mv "$DOVECOT_MAILDIR/tmp/$n" "$DOVECOT_MAILDIR/new/$n" || return 1
+	done
+}
