@@ -18,9 +18,9 @@ evidence_list(struct ctl *x, int64_t booking_id)
 	    "ORDER BY e.seq", "ii", booking_id, booking_id);
 	static const char *const fields[] = { "at", "event", "kind", "rcpt", "message_id",
 	    "msg_sha256", "reply", "error", "tls_fingerprint", "records", "key_sha256",
-	    "timestamp_time", "transport", "server", "address", "action", "status",
-	    "reporting_mta", "remote_mta", "diagnostic", "report_sha256", "report_size",
-	    "mailbox", "uid", NULL };
+	    "timestamp_time", "action", "status", "reporting_mta", "remote_mta", "diagnostic",
+	    "report_sha256", "report_size", "mailbox", "uid", "transport", "server", "address",
+	    NULL };
 	struct json j;
 
 	if (x->v.json) {
@@ -45,7 +45,8 @@ evidence_list(struct ctl *x, int64_t booking_id)
 			for (int i = 0; fields[i] != NULL; i++) {
 				json_key(&j, fields[i]);
 				/* A delivery record's sizes and UIDs are numbers. */
-				if (i >= 18 && i != 19 && v[i] != NULL)
+				if (v[i] != NULL && (strcmp(fields[i], "report_size") == 0 ||
+				    strcmp(fields[i], "uid") == 0))
 					json_int(&j, strtoll(v[i], NULL, 10));
 				else
 					json_str(&j, v[i]);
