@@ -31,6 +31,10 @@ done
 if [ "$(id -u)" = 0 ]; then
 	echo "deps: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
+	# The tests run Postfix from private configurations; the system's own stays unconfigured
+	# (and so does not start or take port 25).
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections 2>/dev/null || true
 	apt-get update -qq >/dev/null || true
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 else
