@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,6 @@
 
 #include "store.h"
 #include "util.h"
-
-static int
-fsync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
 
 /* Copy s's database into the new file tmp and check the copy. */
 static int
@@ -85,7 +72,6 @@ int
 store_backup(struct store *s, const char *path, int64_t *pages, char err[])
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	char *dircopy = xstrdup(path);
 	int fd, rc = -1;
 
 	/* 0600 from the start: the copy holds customers' personal data, like the original. */
@@ -97,17 +83,18 @@ store_backup(struct store *s, const char *path, int64_t *pages, char err[])
 	close(fd);
 	if (backup_copy(s, tmp, pages, err) < 0)
 		goto out;
-	if (fsync_path(tmp, 0) < 0 || rename(tmp, path) < 0) {
+	if ((fd = open(tmp, O_RDWR | O_CLOEXEC)) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
 		errf(err, "cannot put the backup at %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		goto out;
 	}
-	if (fsync_path(dirname(dircopy), 1) < 0) {
-		errf(err, "cannot make %s durable: %s", path, strerror(errno));
+	close(fd);
+	if (sync_dir_of(path, err) < 0)
 		goto out;
-	}
 	rc = 0;
 out:
 	unlink(tmp);
-	free(tmp), free(dircopy);
+	free(tmp);
 	return rc;
 }

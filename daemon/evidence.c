@@ -28,21 +28,6 @@ evidence_mkdir(const char *path, char err[ERR_MAX])
 	return 0;
 }
 
-static int
-evidence_sync_dir(const char *path, char err[ERR_MAX])
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY);
-
-	if (fd < 0 || fsync(fd) < 0) {
-		errf(err, "cannot sync %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* The file kept earlier must hold exactly these bytes. */
 static int
 evidence_same(const char *path, const char *hash, char err[ERR_MAX])
@@ -109,7 +94,7 @@ evidence_keep_message(const char *dir, const void *data, size_t len, char hash[6
 		if (evidence_same(path, hash, err) < 0)
 			goto out;
 	}
-	rc = evidence_sync_dir(msgdir, err);
+	rc = sync_dir(msgdir, err);
 out:
 	if (fd >= 0) {
 		close(fd);

@@ -20,21 +20,6 @@ maildir_mkdir(const char *path, char err[])
 	return 0;
 }
 
-static int
-maildir_fsync_dir(const char *path, char err[])
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0) {
-		errf(err, "cannot sync directory %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 int
 maildir_sync(const char *dir, char err[])
 {
@@ -107,7 +92,7 @@ maildir_deliver(const char *dir, const char *data, size_t len, int sync, char *p
 	}
 	/* The rename is durable only once the directory that now holds the name is synced. */
 	snprintf(sub, sizeof(sub), "%s/new", dir);
-	return sync ? maildir_fsync_dir(sub, err) : 0;
+	return sync ? sync_dir(sub, err) : 0;
 fail:
 	if (fd >= 0)
 		close(fd);

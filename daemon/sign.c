@@ -53,27 +53,6 @@ sign_pub_path(const char *path)
 	return xasprintf("%s.pub", path);
 }
 
-/* fsync the directory that holds path, so that a new entry in it survives a crash. */
-static int
-sign_sync_dir_of(const char *path, char err[ERR_MAX])
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd, rc = 0;
-
-	if (slash == NULL)
-		snprintf(dir, strlen(path) + 1, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 || fsync(fd) == -1)
-		rc = errf(err, "cannot sync directory \"%s\": %s", dir, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
 /* mkdir -p of the directory that holds path, each new level 0700 and synced into its parent. */
 static int
 sign_make_dirs(const char *path, char err[ERR_MAX])
@@ -84,7 +63,7 @@ sign_make_dirs(const char *path, char err[ERR_MAX])
 	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
 		if (mkdir(dir, 0700) == 0)
-			rc = sign_sync_dir_of(dir, err);
+			rc = sync_dir_of(dir, err);
 		else if (errno != EEXIST)
 			rc = errf(err, "cannot create directory \"%s\" for signing key \"%s\": %s",
 			    dir, path, strerror(errno));
@@ -131,7 +110,7 @@ sign_write_pub(const struct sign_key *k, const char *pub_path, char err[ERR_MAX]
 	else if (close(fd) == -1 || (fd = -1, rename(tmp, pub_path) == -1))
 		errf(err, "cannot write public key \"%s\": %s", pub_path, strerror(errno));
 	else
-		rc = sign_sync_dir_of(pub_path, err);
+		rc = sync_dir_of(pub_path, err);
 	if (fd != -1)
 		close(fd);
 	if (rc == -1)
@@ -199,7 +178,7 @@ sign_key_create(const char *path, int *exists, char err[ERR_MAX])
 		unlink(path);
 		goto done;
 	}
-	if (sign_sync_dir_of(path, err) == -1)
+	if (sync_dir_of(path, err) == -1)
 		goto done;
 	k = sign_key_wrap(pkey, path, err);
 	pkey = NULL;	/* k has it, or it is freed */

@@ -1,8 +1,10 @@
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -324,4 +326,33 @@ read_file(const char *path, size_t max, size_t *len, char err[])
 	*len = b.len;
 	buf_addch(&b, '\0');	/* text callers may treat it as a string */
 	return buf_detach(&b);
+}
+
+int
+sync_dir(const char *dir, char err[])
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		rc = errf(err, "cannot sync directory %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int
+sync_dir_of(const char *path, char err[])
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int rc;
+
+	if (slash == NULL)
+		snprintf(dir, strlen(path) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	rc = sync_dir(dir, err);
+	free(dir);
+	return rc;
 }

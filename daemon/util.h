@@ -62,6 +62,13 @@ int email_valid(const char *s);
 /* A whole file (at most max bytes) with a NUL after its *len bytes; NULL with err. */
 char *read_file(const char *path, size_t max, size_t *len, char err[]);
 
+/*
+ * fsync a directory, so that the names created in it (a link, a rename) are durable; and
+ * the directory a path is in. 0, or -1 with err.
+ */
+int sync_dir(const char *dir, char err[]);
+int sync_dir_of(const char *path, char err[]);
+
 /* SHA-256 of data as 64 lower-case hex digits plus NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
 
