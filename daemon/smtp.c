@@ -2,14 +2,14 @@
  * SMTP with libcurl. One easy handle per session: libcurl keeps the connection open between
  * transfers on the same handle, so the messages of a cycle share one connection, one EHLO,
  * one TLS handshake and one login. libcurl's debug callback shows every command and reply;
- * that is where the dialogue for the evidence log comes from.
+ * that is where the dialogue for the evidence log comes from (smtpdialogue.c). Where a DSN
+ * request needs parameters libcurl cannot send, smtpraw.c speaks the transaction itself.
  */
 #include <curl/curl.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,45 +19,11 @@
 
 #include "log.h"
 #include "smtp.h"
-#include "smtpdsn.h"
+#include "smtpint.h"
 #include "util.h"
 
 #define SMTP_DEFAULT_SECS	60L
 #define SMTP_CONNECT_SECS	15L
-
-struct smtp_session {
-	char *url;		/* as configured, plus "/HELO-NAME" when a helo name is set */
-	char *label;		/* scheme://host[:port] without any user info, for messages */
-	int smtps;
-	enum starttls_mode starttls;
-	int direct;
-	char *username, *password, *ca_file;
-	long timeout;
-	CURL *curl;		/* NULL before the first message and after a failure */
-	int connected;		/* curl holds a connection on which a message went through */
-	char fingerprint[128];	/* of that connection's server certificate, or "" */
-	char address[64];	/* the address it connected to */
-	char errbuf[CURL_ERROR_SIZE];
-	int dsn;		/* request DSNs where offered */
-	int dsn_offered;	/* the connection's EHLO answer offered DSN */
-	int raw;		/* the connection is CONNECT_ONLY: smtp_raw_send speaks
-				   MAIL, RCPT and DATA on it */
-};
-
-/* What the callbacks of one message share. */
-struct smtp_xfer {
-	const char *data;
-	size_t len, pos;
-	struct buf dialogue;
-	struct buf in, out;	/* a line not yet complete, from the server and to it */
-	int in_auth;		/* AUTH was sent: client lines carry credentials until a
-				   reply other than 334 */
-	int reply_done;		/* the last server line ended a reply */
-	int quitting;		/* QUIT was sent: its answer decides nothing */
-	char reply[512];	/* the last reply (but to QUIT), lines joined by a space */
-	char last_cmd[16];	/* verb of the last command, "." once the message went */
-	int replies;		/* complete replies seen (but to QUIT) */
-};
 
 static size_t
 smtp_read(char *dst, size_t size, size_t nitems, void *arg)
@@ -75,128 +41,11 @@ smtp_read(char *dst, size_t size, size_t nitems, void *arg)
 }
 
 /*
- * A command line as sent. AUTH and everything the client sends until the exchange ends
- * carry credentials (an initial response, the base64 user name and password of LOGIN, a
- * CRAM-MD5 digest), so none of it is kept, not even the mechanism's arguments.
- */
-static void
-smtp_line_out(struct smtp_xfer *x, const char *line, size_t n)
-{
-	size_t i;
-
-	if (n >= 4 && strncasecmp(line, "AUTH", 4) == 0 && (n == 4 || line[4] == ' ')) {
-		buf_addstr(&x->dialogue, "C: AUTH <redacted>\r\n");
-		x->in_auth = 1;
-		snprintf(x->last_cmd, sizeof x->last_cmd, "AUTH");
-		return;
-	}
-	if (x->in_auth) {
-		buf_addstr(&x->dialogue, "C: <redacted>\r\n");
-		return;
-	}
-	buf_addstr(&x->dialogue, "C: ");
-	buf_add(&x->dialogue, line, n);
-	buf_addstr(&x->dialogue, "\r\n");
-	if (n == 4 && strncasecmp(line, "QUIT", 4) == 0) {
-		x->quitting = 1;
-		return;
-	}
-	for (i = 0; i < n && i < sizeof x->last_cmd - 1 && line[i] != ' ' && line[i] != ':'; i++)
-		x->last_cmd[i] = (char)(line[i] >= 'a' && line[i] <= 'z' ? line[i] - 32 : line[i]);
-	x->last_cmd[i] = '\0';
-}
-
-static void
-smtp_line_in(struct smtp_xfer *x, const char *line, size_t n)
-{
-	size_t used, i;
-	int code = 0;
-
-	if (n >= 3 && line[0] >= '0' && line[0] <= '9' && line[1] >= '0' && line[1] <= '9' &&
-	    line[2] >= '0' && line[2] <= '9')
-		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-	if (x->in_auth && code != 334)
-		x->in_auth = 0;
-	buf_addstr(&x->dialogue, "S: ");
-	buf_add(&x->dialogue, line, n);
-	buf_addstr(&x->dialogue, "\r\n");
-	if (x->quitting)
-		return;
-
-	if (x->reply_done)
-		x->reply[0] = '\0';
-	used = strlen(x->reply);
-	if (used > 0 && used < sizeof x->reply - 1)
-		x->reply[used++] = ' ';
-	/* The reply goes into one-line error messages: no control characters. */
-	for (i = 0; i < n && used < sizeof x->reply - 1; i++)
-		x->reply[used++] = (unsigned char)line[i] < ' ' || line[i] == 0x7f ? '?' : line[i];
-	x->reply[used] = '\0';
-	x->reply_done = n < 4 || line[3] != '-';
-	if (x->reply_done)
-		x->replies++;
-
-	/* The message itself is stored by the caller; the dialogue only says it went here. */
-	if (x->reply_done && code == 354) {
-		buf_printf(&x->dialogue, "C: <message data, %zu bytes>\r\n", x->len);
-		snprintf(x->last_cmd, sizeof x->last_cmd, ".");
-	}
-}
-
-/* Cut what libcurl reports into lines; a line may in principle come in pieces. */
-static void
-smtp_feed(struct smtp_xfer *x, struct buf *pending, const char *p, size_t n, int out)
-{
-	while (n > 0) {
-		const char *nl = memchr(p, '\n', n);
-		size_t k = nl != NULL ? (size_t)(nl - p) : n;
-
-		buf_add(pending, p, k);
-		if (nl == NULL)
-			return;
-		p += k + 1;
-		n -= k + 1;
-		if (pending->len > 0 && pending->data[pending->len - 1] == '\r')
-			pending->len--;
-		if (out)
-			smtp_line_out(x, pending->data, pending->len);
-		else
-			smtp_line_in(x, pending->data, pending->len);
-		pending->len = 0;
-		pending->data[0] = '\0';
-	}
-}
-
-static void
-smtp_flush(struct smtp_xfer *x)
-{
-	if (x->out.len > 0)
-		smtp_feed(x, &x->out, "\n", 1, 1);
-	if (x->in.len > 0)
-		smtp_feed(x, &x->in, "\n", 1, 0);
-}
-
-static int
-smtp_debug(CURL *h, curl_infotype type, char *p, size_t n, void *arg)
-{
-	struct smtp_xfer *x = arg;
-
-	(void)h;
-	if (x == NULL)
-		return 0;
-	if (type == CURLINFO_HEADER_OUT)
-		smtp_feed(x, &x->out, p, n, 1);
-	else if (type == CURLINFO_HEADER_IN)
-		smtp_feed(x, &x->in, p, n, 0);
-	return 0;
-}
-
-/*
  * libcurl reports the server's chain as text, the PEM of each certificate among it; the
  * first is the server's own. Its SHA-256 over the DER is what `openssl x509 -fingerprint
  * -sha256` prints, so anyone can check the evidence against the certificate.
  */
-static void
+void
 smtp_leaf_fingerprint(CURL *h, char out[128])
 {
 	struct curl_certinfo *ci = NULL;
@@ -282,7 +131,7 @@ smtp_handle(struct smtp_session *s)
  * answered the end of DATA stays in libcurl's cache after the timeout), so abort then shuts
  * the socket down first and the QUIT fails at once.
  */
-static void
+void
 smtp_reset(struct smtp_session *s, int abort)
 {
 	curl_socket_t fd = CURL_SOCKET_BAD;
@@ -371,7 +220,7 @@ smtp_stage(const struct smtp_xfer *x)
 	return x->last_cmd;
 }
 
-static int
+int
 smtp_connection_lost(CURLcode rc)
 {
 	return rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING ||
@@ -460,7 +309,7 @@ smtp_failure(struct smtp_session *s, CURLcode rc, const struct smtp_xfer *x,
  * One try at one message on the session's handle. Says in *reused whether it went over the
  * connection of an earlier message; its dialogue, reply and stage are left in x.
  */
-static CURLcode
+CURLcode
 smtp_try(struct smtp_session *s, const char *from_arg, struct curl_slist *rcpts,
     struct smtp_xfer *x, int *reused)
 {
@@ -502,250 +351,6 @@ smtp_try(struct smtp_session *s, const char *from_arg, struct curl_slist *rcpts,
 	if (rc == CURLE_OK)
 		s->connected = 1;
 	return rc;
-}
-
-/*
- * DSN requests. libcurl before 8.16 cannot send a RCPT TO with parameters (it appends a
- * '>' to them; smtpdsn_curl_arg), so where it cannot carry the commands, libcurl opens the
- * connection (TLS, EHLO, STARTTLS, AUTH: CURLOPT_CONNECT_ONLY, its dialogue kept by the
- * debug callback as always) and the functions below speak MAIL, RCPT and DATA on it,
- * keeping their lines in the same dialogue. The connection stays open for the next message.
- */
-
-/* Wait until the connection can be written (out) or read, or the deadline passes. */
-static CURLcode
-smtp_raw_wait(struct smtp_session *s, int out, time_t deadline)
-{
-	curl_socket_t fd = CURL_SOCKET_BAD;
-	struct pollfd p;
-	time_t left = deadline - time(NULL);
-	int n;
-
-	if (curl_easy_getinfo(s->curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
-	    fd == CURL_SOCKET_BAD)
-		return CURLE_GOT_NOTHING;
-	if (left <= 0)
-		return CURLE_OPERATION_TIMEDOUT;
-	p.fd = fd;
-	p.events = out ? POLLOUT : POLLIN;
-	p.revents = 0;
-	n = poll(&p, 1, (int)(left > 3600 ? 3600000 : left * 1000));
-	return n == 0 ? CURLE_OPERATION_TIMEDOUT : CURLE_OK;
-}
-
-static CURLcode
-smtp_raw_write(struct smtp_session *s, const char *p, size_t n, time_t deadline)
-{
-	while (n > 0) {
-		size_t sent = 0;
-		CURLcode rc = curl_easy_send(s->curl, p, n, &sent);
-
-		if (rc == CURLE_AGAIN)
-			rc = smtp_raw_wait(s, 1, deadline);
-		if (rc != CURLE_OK)
-			return rc;
-		p += sent;
-		n -= sent;
-	}
-	return CURLE_OK;
-}
-
-/* Read the next complete reply into x (its lines into the dialogue, its text into reply). */
-static CURLcode
-smtp_raw_reply(struct smtp_session *s, struct smtp_xfer *x, time_t deadline)
-{
-	int want = x->replies + 1;
-	char chunk[4096];
-
-	while (x->replies < want) {
-		size_t got = 0;
-		CURLcode rc = curl_easy_recv(s->curl, chunk, sizeof chunk, &got);
-
-		if (rc == CURLE_AGAIN)
-			rc = smtp_raw_wait(s, 0, deadline);
-		else if (rc == CURLE_OK && got == 0)
-			rc = CURLE_GOT_NOTHING;		/* the server closed the connection */
-		else if (rc == CURLE_OK)
-			smtp_feed(x, &x->in, chunk, got, 0);
-		if (rc != CURLE_OK)
-			return rc;
-	}
-	return CURLE_OK;
-}
-
-/* Send one command and read its reply; a reply not in the class wanted is a failure. */
-static CURLcode
-smtp_raw_command(struct smtp_session *s, struct smtp_xfer *x, const char *line, int want,
-    time_t deadline)
-{
-	char *wire = xasprintf("%s\r\n", line);
-	CURLcode rc;
-
-	smtp_line_out(x, line, strlen(line));
-	rc = smtp_raw_write(s, wire, strlen(wire), deadline);
-	free(wire);
-	if (rc == CURLE_OK)
-		rc = smtp_raw_reply(s, x, deadline);
-	if (rc == CURLE_OK && x->reply[0] != want)
-		rc = CURLE_WEIRD_SERVER_REPLY;
-	return rc;
-}
-
-/* The message with every line that starts with a dot doubled, and the final dot. */
-static void
-smtp_raw_stuff(struct buf *b, const char *data, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (data[i] == '.' && (i == 0 || data[i - 1] == '\n'))
-			buf_addch(b, '.');
-		buf_addch(b, data[i]);
-	}
-	if (len == 0 || data[len - 1] != '\n')
-		buf_addstr(b, "\r\n");
-	buf_addstr(b, ".\r\n");
-}
-
-/* One transaction, "MAIL FROM:" from_arg and "RCPT TO:" rcpt_arg, on the raw connection. */
-static CURLcode
-smtp_raw_send(struct smtp_session *s, const char *from_arg, const char *rcpt_arg,
-    struct smtp_xfer *x)
-{
-	time_t deadline = time(NULL) + s->timeout;
-	char *line = xasprintf("MAIL FROM:%s", from_arg);
-	CURLcode rc = smtp_raw_command(s, x, line, '2', deadline);
-	struct buf b;
-
-	free(line);
-	if (rc == CURLE_OK) {
-		line = xasprintf("RCPT TO:%s", rcpt_arg);
-		rc = smtp_raw_command(s, x, line, '2', deadline);
-		free(line);
-	}
-	if (rc == CURLE_OK)
-		rc = smtp_raw_command(s, x, "DATA", '3', deadline);
-	if (rc != CURLE_OK)
-		return rc;
-	buf_init(&b);
-	smtp_raw_stuff(&b, x->data, x->len);
-	rc = smtp_raw_write(s, b.data, b.len, deadline);
-	buf_release(&b);
-	if (rc == CURLE_OK)
-		rc = smtp_raw_reply(s, x, deadline);
-	if (rc == CURLE_OK && x->reply[0] != '2')
-		rc = CURLE_WEIRD_SERVER_REPLY;
-	return rc;
-}
-
-static size_t
-smtp_discard(char *p, size_t size, size_t nitems, void *arg)
-{
-	(void)p, (void)arg;
-	return size * nitems;
-}
-
-/*
- * Open a connection without sending a message, to read its EHLO answer first: raw, with
- * CONNECT_ONLY; else with a NOOP, a transfer without recipients or upload.
- */
-static CURLcode
-smtp_dsn_open(struct smtp_session *s, struct smtp_xfer *x, int raw)
-{
-	CURLcode rc;
-
-	s->errbuf[0] = '\0';
-	if (raw) {
-		curl_easy_setopt(s->curl, CURLOPT_CONNECT_ONLY, 1L);
-	} else {
-		curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 0L);
-		curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, "NOOP");
-		curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, smtp_discard);
-	}
-	curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, x);
-	rc = curl_easy_perform(s->curl);
-	curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, NULL);
-	if (!raw) {
-		curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, NULL);
-	}
-	smtp_flush(x);
-	if (rc != CURLE_OK)
-		return rc;
-	s->connected = 1;
-	s->raw = raw;
-	s->dsn_offered = smtpdsn_offered(x->dialogue.data);
-	smtp_leaf_fingerprint(s->curl, s->fingerprint);
-	return CURLE_OK;
-}
-
-/*
- * One try at one message with DSN requested where the server offers it. A new connection
- * is opened first (smtp_dsn_open): the EHLO answer must be known before MAIL FROM, and a
- * reused connection has no new one, so what it offered is kept with it. *requested gets
- * the parameters sent, or stays NULL when the server offers no DSN.
- */
-static CURLcode
-smtp_try_dsn(struct smtp_session *s, const char *from, const char *rcpt, const char *envid,
-    struct smtp_xfer *x, int *reused, char **requested)
-{
-	unsigned long v = curl_version_info(CURLVERSION_NOW)->version_num;
-	char *mp = smtpdsn_mail_params(envid), *rp = smtpdsn_rcpt_params(rcpt);
-	char *mail = xasprintf("<%s> %s", from, mp), *to = xasprintf("<%s> %s", rcpt, rp);
-	char *cmail = smtpdsn_curl_arg(v, mail), *cto = smtpdsn_curl_arg(v, to);
-	char *plain_from = xasprintf("<%s>", from), *plain_to = xasprintf("<%s>", rcpt);
-	int raw = cmail == NULL || cto == NULL, opened = 0;
-	CURLcode rc = CURLE_OK;
-
-	*reused = 0;
-	if (s->connected && s->raw != raw)
-		smtp_reset(s, 0);
-	if (!s->connected) {
-		if ((rc = smtp_dsn_open(s, x, raw)) != CURLE_OK)
-			goto out;
-		opened = 1;
-	}
-	if (s->dsn_offered)
-		*requested = xasprintf("%s %s", mp, rp);
-	else
-		buf_addstr(&x->dialogue, "(the server does not offer DSN: none requested)\r\n");
-	if (raw) {
-		*reused = !opened;
-		curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, NULL);
-		rc = smtp_raw_send(s, s->dsn_offered ? mail : plain_from,
-		    s->dsn_offered ? to : plain_to, x);
-		smtp_flush(x);
-	} else {
-		struct curl_slist *l = curl_slist_append(NULL, s->dsn_offered ? cto : plain_to);
-
-		rc = l == NULL ? CURLE_OUT_OF_MEMORY :
-		    smtp_try(s, s->dsn_offered ? cmail : plain_from, l, x, reused);
-		curl_slist_free_all(l);
-		if (opened)
-			*reused = 0;
-	}
-out:
-	free(mp), free(rp), free(mail), free(to), free(cmail), free(cto);
-	free(plain_from), free(plain_to);
-	return rc;
-}
-
-static void
-smtp_xfer_init(struct smtp_xfer *x, const char *data, size_t len)
-{
-	memset(x, 0, sizeof *x);
-	x->data = data;
-	x->len = len;
-	x->reply_done = 1;
-	buf_init(&x->dialogue);
-	buf_init(&x->in);
-	buf_init(&x->out);
-}
-
-static void
-smtp_xfer_release(struct smtp_xfer *x)
-{
-	buf_release(&x->dialogue);
-	buf_release(&x->in);
-	buf_release(&x->out);
 }
 
 enum smtp_outcome
@@ -855,16 +460,7 @@ smtp_close(struct smtp_session *s)
 {
 	if (s == NULL)
 		return;
-	/* libcurl says QUIT to the connections it uses itself, not to a CONNECT_ONLY one. */
-	if (s->curl != NULL && s->connected && s->raw) {
-		struct smtp_xfer x;
-		time_t deadline = time(NULL) + (s->timeout < 10 ? s->timeout : 10);
-
-		smtp_xfer_init(&x, NULL, 0);
-		if (smtp_raw_write(s, "QUIT\r\n", 6, deadline) == CURLE_OK)
-			(void)smtp_raw_reply(s, &x, deadline);
-		smtp_xfer_release(&x);
-	}
+	smtp_raw_quit(s);
 	smtp_reset(s, 0);
 	free(s->url);
 	free(s->label);
