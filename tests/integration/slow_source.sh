@@ -3,8 +3,8 @@
 # thread of its own. Here the first source listed is a server that accepts the request and
 # never answers (tests/httpd.py /hang, with a source timeout far beyond the test's
 # patience), while a second source is polled and applied and its messages go out over SMTP
-# (tests/smtpd.py). USR1 polls the good source again without starting a second fetch of
-# the one still hanging, and TERM stops the service with that fetch still open.
+# (tests/smtpd.py). USR1 and a reload poll the good source again without starting a second
+# fetch of the one still hanging, and TERM stops the service with that fetch still open.
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p feeds state
@@ -63,6 +63,14 @@ expect_success 'USR1 polls the good source again, and does not fetch the hanging
 	kill -USR1 '"$pid"' &&
 	wait_for 20 "test \$(httpd_count \"GET /feed.ics\") -gt $n" &&
 	wait_for 20 "grep -q \"source feed: unchanged\\|GET /feed.ics 304\" daemon.log \"$T/httpd.log\"" &&
+	expect_eq "$(httpd_count "GET /hang")" 1 "requests to /hang"
+'
+
+expect_success 'a reload while it hangs: the good source is polled again, the hanging one not' '
+	n=$(httpd_count "GET /feed.ics") &&
+	kill -HUP '"$pid"' &&
+	wait_for 20 "grep -q \"configuration reloaded\" daemon.log" &&
+	wait_for 20 "test \$(httpd_count \"GET /feed.ics\") -gt $n" &&
 	expect_eq "$(httpd_count "GET /hang")" 1 "requests to /hang"
 '
 
