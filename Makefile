@@ -115,7 +115,8 @@ install: all
 	install -m 644 man/noshowctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/noshowd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/noshowd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 644 systemd/noshowd.service $(DESTDIR)$(UNITDIR)/
+	sed 's#/usr/local/sbin/#$(SBINDIR)/#g' systemd/noshowd.service > $(DESTDIR)$(UNITDIR)/noshowd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/noshowd.service
 	install -m 644 conf/noshowd.conf $(DESTDIR)$(DATADIR)/noshowd.conf.example
 	cp -R conf/templates $(DESTDIR)$(DATADIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/noshowd/noshowd.conf || \
