@@ -24,7 +24,7 @@
 #define FETCH_DEFAULT_SECS	30L
 
 static int fetch_initialized;
-/* Set once, when the service stops: every transfer still running ends at its next tick. */
+/* Set while the service stops: every transfer still running ends at its next tick. */
 static atomic_int fetch_aborting;
 
 /* What the callbacks of one transfer share. */
@@ -56,9 +56,9 @@ fetch_global_cleanup(void)
 }
 
 void
-fetch_abort_all(void)
+fetch_abort_all(int on)
 {
-	atomic_store(&fetch_aborting, 1);
+	atomic_store(&fetch_aborting, on != 0);
 }
 
 /* libcurl calls this about once a second even while a server sends nothing. */

@@ -47,10 +47,11 @@ void fetch_global_init(void);
 void fetch_global_cleanup(void);
 
 /*
- * Make every transfer, running or to come, stop within about a second (for a service that
- * stops while fetch threads still wait on a slow server). Safe from any thread.
+ * With on, make every transfer, running or started meanwhile, stop within about a second
+ * (for a service that stops while fetch threads still wait on a slow server); with 0,
+ * let transfers run again. Safe from any thread.
  */
-void fetch_abort_all(void);
+void fetch_abort_all(int on);
 
 /*
  * Fetch url (http://, https:// or file://; redirects up to 5, to http(s) only) into out,

@@ -144,7 +144,7 @@ fetchq_stop(struct fetchq *q)
 
 	if (q->fd < 0)
 		return;
-	fetch_abort_all();
+	fetch_abort_all(1);
 	pthread_mutex_lock(&q->lock);
 	j = q->jobs;
 	q->jobs = NULL;
@@ -156,6 +156,7 @@ fetchq_stop(struct fetchq *q)
 		fetchq_job_free(j);
 		j = next;
 	}
+	fetch_abort_all(0);
 	pthread_mutex_destroy(&q->lock);
 	close(q->fd);
 	q->fd = -1;
