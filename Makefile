@@ -21,7 +21,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Idaemon -Ibuild \
 	-DNOSHOWD_DATADIR='"$(DATADIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv -lm
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv -lm -pthread
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -115,7 +115,8 @@ install: all
 	install -m 644 man/noshowctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/noshowd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/noshowd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 644 systemd/noshowd.service $(DESTDIR)$(UNITDIR)/
+	sed 's#/usr/local/sbin/#$(SBINDIR)/#g' systemd/noshowd.service > $(DESTDIR)$(UNITDIR)/noshowd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/noshowd.service
 	install -m 644 conf/noshowd.conf $(DESTDIR)$(DATADIR)/noshowd.conf.example
 	cp -R conf/templates $(DESTDIR)$(DATADIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/noshowd/noshowd.conf || \

@@ -50,6 +50,7 @@ enum kind {
 	K_STR,		/* text */
 	K_NAME,		/* [A-Za-z0-9._-]+, not starting with '.' */
 	K_PATH,		/* text; relative = relative to the config file's directory */
+	K_SECRET,	/* a K_PATH, or "credential:NAME" (config_secret) */
 	K_EMAIL,
 	K_URL,		/* aux: allowed schemes */
 	K_SOURCE_URL,	/* http(s)://, file:// or a path, made a file:// URL */
@@ -134,7 +135,7 @@ static const struct key trainer_keys[] = {
 static const struct key dkim_keys[] = {
 	{ "domain", K_NAME, ML(dkim_domain), 0, NULL, 0, NULL },
 	{ "selector", K_NAME, ML(dkim_selector), 0, NULL, 0, NULL },
-	{ "key_file", K_PATH, ML(dkim_key_file), 0, NULL, 0, NULL },
+	{ "key_file", K_SECRET, ML(dkim_key_file), 0, NULL, 0, NULL },
 	{ "password", K_PASSWORD, 0, 0, NULL, 0, NULL },
 	{ NULL, 0, 0, 0, NULL, 0, NULL },
 };
@@ -142,7 +143,7 @@ static const struct key dkim_keys[] = {
 static const struct key bounces_keys[] = {
 	{ "url", K_URL, ML(bounces_url), 0, imap_schemes, 0, NULL },
 	{ "username", K_STR, ML(bounces_username), 0, NULL, 0, NULL },
-	{ "password_file", K_PATH, ML(bounces_password_file), 0, NULL, 0, NULL },
+	{ "password_file", K_SECRET, ML(bounces_password_file), 0, NULL, 0, NULL },
 	{ "password", K_PASSWORD, 0, 0, NULL, 0, NULL },
 	{ NULL, 0, 0, 0, NULL, 0, NULL },
 };
@@ -152,7 +153,7 @@ static const struct key mail_keys[] = {
 	{ "url", K_URL, ML(url), 0, smtp_schemes, 0, NULL },
 	{ "starttls", K_ENUM, ML(starttls), 0, starttls_modes, 0, NULL },
 	{ "username", K_STR, ML(username), 0, NULL, 0, NULL },
-	{ "password_file", K_PATH, ML(password_file), 0, NULL, 0, NULL },
+	{ "password_file", K_SECRET, ML(password_file), 0, NULL, 0, NULL },
 	{ "ca_file", K_PATH, ML(ca_file), 0, NULL, 0, NULL },
 	{ "maildir", K_PATH, ML(maildir), 0, NULL, 0, NULL },
 	{ "from", K_EMAIL, ML(from), 0, NULL, 0, NULL },
@@ -373,6 +374,43 @@ config_defaults(struct config *c)
 
 /* ---- keys -------------------------------------------------------------------------- */
 
+#define CREDENTIAL_PREFIX	"credential:"
+/* Where systemd keeps the service's credentials while it runs, for use outside it. */
+#define CREDENTIALS_FALLBACK	"/run/credentials/noshowd.service"
+
+/*
+ * The file of a secret (a password, the DKIM key): a path, or "credential:NAME" for a
+ * systemd credential, given to the service with LoadCredential=NAME:FILE. NAME is then
+ * read from $CREDENTIALS_DIRECTORY, which systemd sets for the service's commands;
+ * without it (noshowctl or noshowd -t in a shell) from /run/credentials/noshowd.service,
+ * where systemd keeps them while the service runs. noshowd(8) says why.
+ */
+static void
+config_secret(struct confval *cv, const config_setting_t *m, char **dst)
+{
+	const char *v, *name, *dir;
+
+	if (config_setting_type(m) != CONFIG_TYPE_STRING ||
+	    strncmp(v = config_setting_get_string(m), CREDENTIAL_PREFIX,
+	    strlen(CREDENTIAL_PREFIX)) != 0) {
+		confval_path(cv, m, dst);
+		return;
+	}
+	name = v + strlen(CREDENTIAL_PREFIX);
+	if (*name == '\0' || *name == '.' || strlen(name) > 255 ||
+	    name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-")] != '\0') {
+		confval_bad(cv, m, NULL, "\"%s\" is not a credential name (write the name given "
+		    "to LoadCredential= in the unit, such as \"credential:smtp-password\": "
+		    "letters, digits, '.', '_' and '-')", v);
+		return;
+	}
+	if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL || *dir == '\0')
+		dir = CREDENTIALS_FALLBACK;
+	free(*dst);
+	*dst = xasprintf("%s/%s", dir, name);
+}
+
 static void
 check(struct ctx *x, const config_setting_t *m, const struct key *k, void *base)
 {
@@ -388,6 +426,9 @@ check(struct ctx *x, const config_setting_t *m, const struct key *k, void *base)
 		break;
 	case K_PATH:
 		confval_path(cv, m, dst);
+		break;
+	case K_SECRET:
+		config_secret(cv, m, dst);
 		break;
 	case K_EMAIL:
 		confval_email(cv, m, dst);

@@ -206,44 +206,60 @@ cycle_apply(struct store *s, const struct config *c, const struct config_source 
 }
 
 int
-cycle_poll(struct store *s, const struct config *c, const struct config_source *src,
-    time_t now, int dry_run, FILE *out)
+cycle_poll_local(const struct config_source *src)
 {
-	struct fetch_validators v;
-	struct fetch_result r;
+	return (src->type == SOURCE_PAYMENTS_CSV || src->type == SOURCE_ATTENDANCE_CSV) &&
+	    exportsource_is_glob(src->url);
+}
+
+int
+cycle_poll_prev(struct store *s, const struct config_source *src, int dry_run,
+    struct cycle_prev *p)
+{
 	sqlite3_stmt *q;
-	char *etag = NULL, *lastmod = NULL, *hash = NULL, *qhash = NULL;
+
+	memset(p, 0, sizeof(*p));
+	if (!dry_run)
+		store_exec(s, "INSERT OR IGNORE INTO sources (name) VALUES (?)", "t", src->name);
+	q = store_q(s, "SELECT etag, last_modified, body_hash FROM sources WHERE name = ?", "t",
+	    src->name);
+	if (store_step(s, q) > 0) {
+		p->etag = store_col_dup(q, 0);
+		p->last_modified = store_col_dup(q, 1);
+		p->body_hash = store_col_dup(q, 2);
+		sqlite3_reset(q);
+	}
+	p->v.etag = p->etag;
+	p->v.last_modified = p->last_modified;
+	p->v.body_hash = p->body_hash;
+	return s->failed ? -1 : 0;
+}
+
+void
+cycle_prev_release(struct cycle_prev *p)
+{
+	free(p->etag), free(p->last_modified), free(p->body_hash);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+cycle_poll_apply(struct store *s, const struct config *c, const struct config_source *src,
+    const struct fetch_result *r, time_t now, int dry_run, FILE *out)
+{
+	char *qhash;
 	int rc = 0;
 
 	if (src->type == SOURCE_PAYMENTS_CSV || src->type == SOURCE_ATTENDANCE_CSV)
-		return exportsource_poll(s, c, src, now, dry_run, out);
-	if (!dry_run)
-		store_exec(s, "INSERT OR IGNORE INTO sources (name) VALUES (?)", "t", src->name);
-	q = store_q(s, "SELECT etag, last_modified, body_hash, quarantine_hash FROM sources "
-	    "WHERE name = ?", "t", src->name);
-	if (store_step(s, q) > 0) {
-		etag = store_col_dup(q, 0);
-		lastmod = store_col_dup(q, 1);
-		hash = store_col_dup(q, 2);
-		qhash = store_col_dup(q, 3);
-		sqlite3_reset(q);
-	}
-	if (s->failed)
-		return -1;
-	v.etag = etag;
-	v.last_modified = lastmod;
-	v.body_hash = hash;
-	memset(&r, 0, sizeof(r));
-	fetch_get(src->url, &v, (long)src->timeout, (size_t)src->max_size, &r);
-	switch (r.status) {
+		return exportsource_poll(s, c, src, r, now, dry_run, out);
+	switch (r->status) {
 	case FETCH_FAILED:
 		if (out)
-			fprintf(out, "source %s: failed: %s\n", src->name, r.err);
+			fprintf(out, "source %s: failed: %s\n", src->name, r->err);
 		else
 			log_warnx("source %s: %s; keeping the last good state", src->name,
-			    r.err);
+			    r->err);
 		if (!dry_run)
-			cycle_set_result(s, src->name, now, "failed", r.err, 0);
+			cycle_set_result(s, src->name, now, "failed", r->err, 0);
 		break;
 	case FETCH_UNCHANGED:
 		if (out)
@@ -257,12 +273,15 @@ cycle_poll(struct store *s, const struct config *c, const struct config_source *
 			cycle_set_result(s, src->name, now, "unchanged", NULL, 1);
 			store_exec(s, "UPDATE sources SET etag = ?, last_modified = ?, "
 			    "quarantine_body = NULL, quarantine_hash = NULL, quarantine_etag = NULL, "
-			    "quarantine_last_modified = NULL WHERE name = ?", "ttt", r.etag,
-			    r.last_modified, src->name);
+			    "quarantine_last_modified = NULL WHERE name = ?", "ttt", r->etag,
+			    r->last_modified, src->name);
 		}
 		break;
 	case FETCH_CHANGED:
-		if (qhash != NULL && strcmp(qhash, r.hash) == 0) {
+		/* Read now, not when the fetch began: `source accept` may have run meanwhile. */
+		qhash = store_text(s, "SELECT quarantine_hash FROM sources WHERE name = ?", "t",
+		    src->name);
+		if (qhash != NULL && strcmp(qhash, r->hash) == 0) {
 			if (out)
 				fprintf(out, "source %s: still quarantined (same body)\n",
 				    src->name);
@@ -270,14 +289,35 @@ cycle_poll(struct store *s, const struct config *c, const struct config_source *
 				store_exec(s, "UPDATE sources SET last_poll = ? WHERE name = ?",
 				    "it", (int64_t)now, src->name);
 			}
-			break;
+		} else {
+			rc = cycle_apply(s, c, src, r->body, r->len, r->hash, r->etag,
+			    r->last_modified, now, 0, dry_run, out);
 		}
-		rc = cycle_apply(s, c, src, r.body, r.len, r.hash, r.etag, r.last_modified, now,
-		    0, dry_run, out);
+		free(qhash);
 		break;
 	}
+	return s->failed ? -1 : rc;
+}
+
+int
+cycle_poll(struct store *s, const struct config *c, const struct config_source *src,
+    time_t now, int dry_run, FILE *out)
+{
+	struct cycle_prev p;
+	struct fetch_result r;
+	int rc;
+
+	if (cycle_poll_local(src))
+		return exportsource_poll(s, c, src, NULL, now, dry_run, out);
+	if (cycle_poll_prev(s, src, dry_run, &p) < 0) {
+		cycle_prev_release(&p);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	fetch_get(src->url, &p.v, (long)src->timeout, (size_t)src->max_size, &r);
+	rc = cycle_poll_apply(s, c, src, &r, now, dry_run, out);
 	fetch_result_release(&r);
-	free(etag), free(lastmod), free(hash), free(qhash);
+	cycle_prev_release(&p);
 	return rc;
 }
 

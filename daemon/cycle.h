@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "fetch.h"
 #include "store.h"
 
 /*
@@ -33,9 +34,31 @@ int cycle_clock_record(struct store *s, time_t now);
 int cycle_sessions(struct store *s, const struct config *c, time_t now, int dry_run,
     FILE *out);
 
-/* Poll one source now (used by cycle_run). Returns 0, or -1 if the store failed. */
+/*
+ * Poll one source now: cycle_poll_prev, fetch_get, cycle_poll_apply (or, for a folder of
+ * exports, read the files). Used by cycle_run. Returns 0, or -1 if the store failed.
+ */
 int cycle_poll(struct store *s, const struct config *c, const struct config_source *src,
     time_t now, int dry_run, FILE *out);
+
+/*
+ * The service fetches in threads of its own (fetchq.h) and splits a poll in three: read
+ * the validators (main thread), fetch (any thread, no database), apply (main thread).
+ * A source that cycle_poll_local calls local (a file:// glob of exports) has no URL to
+ * fetch and is polled with cycle_poll where it stands.
+ */
+struct cycle_prev {
+	struct fetch_validators v;	/* points into the fields below */
+	char *etag, *last_modified, *body_hash;
+};
+int cycle_poll_local(const struct config_source *src);
+/* The source's row (made if missing, unless dry_run) and its validators. 0 or -1. */
+int cycle_poll_prev(struct store *s, const struct config_source *src, int dry_run,
+    struct cycle_prev *p);
+void cycle_prev_release(struct cycle_prev *p);
+/* Record and apply a fetch of src that ended at `now`. 0, or -1 if the store failed. */
+int cycle_poll_apply(struct store *s, const struct config *c, const struct config_source *src,
+    const struct fetch_result *r, time_t now, int dry_run, FILE *out);
 
 /* Apply a quarantined poll of `name` despite max_drop (noshowctl source accept). */
 int cycle_accept(struct store *s, const struct config *c, const char *name, time_t now,

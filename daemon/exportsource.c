@@ -91,8 +91,8 @@ export_path(const char *url)
 	return path;
 }
 
-static int
-export_is_glob(const char *url)
+int
+exportsource_is_glob(const char *url)
 {
 	char *path = export_path(url);
 	int glob = path != NULL && strpbrk(path, "*?[") != NULL;
@@ -136,39 +136,25 @@ export_read_glob(struct export_poll *p, const struct config *c,
 	return 0;
 }
 
-/* A single URL, with the conditional request of an ordinary source. 1 = unchanged. */
+/* A single URL, fetched by the caller with the conditional request of an ordinary source
+   (cycle_poll_prev). 1 = unchanged. */
 static int
-export_read_url(struct store *s, struct export_poll *p, const struct config *c,
-    const struct config_source *src, char err[])
+export_read_url(struct export_poll *p, const struct config *c,
+    const struct config_source *src, const struct fetch_result *r, char err[])
 {
-	struct fetch_validators v = { NULL, NULL, NULL };
-	struct fetch_result r;
-	sqlite3_stmt *q = store_q(s, "SELECT etag, last_modified, body_hash FROM sources "
-	    "WHERE name = ?", "t", src->name);
-	char *etag = NULL, *lastmod = NULL, *hash = NULL;
 	int rc;
 
-	if (store_step(s, q) > 0) {
-		v.etag = etag = store_col_dup(q, 0);
-		v.last_modified = lastmod = store_col_dup(q, 1);
-		v.body_hash = hash = store_col_dup(q, 2);
-		sqlite3_reset(q);
-	}
-	memset(&r, 0, sizeof(r));
-	fetch_get(src->url, &v, (long)src->timeout, (size_t)src->max_size, &r);
-	if (r.status == FETCH_FAILED)
-		rc = errf(err, "%s", r.err);
-	else if (r.status == FETCH_UNCHANGED)
+	if (r->status == FETCH_FAILED)
+		rc = errf(err, "%s", r->err);
+	else if (r->status == FETCH_UNCHANGED)
 		rc = 1;
 	else
-		rc = export_add(p, c, src, src->name, r.body, r.len, err);
+		rc = export_add(p, c, src, src->name, r->body, r->len, err);
 	if (rc == 0) {
-		p->etag = r.etag ? xstrdup(r.etag) : NULL;
-		p->last_modified = r.last_modified ? xstrdup(r.last_modified) : NULL;
-		memcpy(p->body_hash, r.hash, sizeof(p->body_hash));
+		p->etag = r->etag ? xstrdup(r->etag) : NULL;
+		p->last_modified = r->last_modified ? xstrdup(r->last_modified) : NULL;
+		memcpy(p->body_hash, r->hash, sizeof(p->body_hash));
 	}
-	fetch_result_release(&r);
-	free(etag), free(lastmod), free(hash);
 	return rc;
 }
 
@@ -238,7 +224,7 @@ export_apply(struct store *s, const struct config *c, const struct config_source
 
 int
 exportsource_poll(struct store *s, const struct config *c, const struct config_source *src,
-    time_t now, int dry_run, FILE *out)
+    const struct fetch_result *fetched, time_t now, int dry_run, FILE *out)
 {
 	struct export_poll p;
 	char err[ERR_MAX], hash[65], *last;
@@ -248,8 +234,8 @@ exportsource_poll(struct store *s, const struct config *c, const struct config_s
 	buf_init(&p.hashes);
 	if (!dry_run)
 		store_exec(s, "INSERT OR IGNORE INTO sources (name) VALUES (?)", "t", src->name);
-	rc = export_is_glob(src->url) ? export_read_glob(&p, c, src, err) :
-	    export_read_url(s, &p, c, src, err);
+	rc = fetched == NULL ? export_read_glob(&p, c, src, err) :
+	    export_read_url(&p, c, src, fetched, err);
 	if (rc < 0) {
 		if (out)
 			fprintf(out, "source %s: failed: %s\n", src->name, err);
@@ -262,14 +248,14 @@ exportsource_poll(struct store *s, const struct config *c, const struct config_s
 	}
 	sha256_hex(p.hashes.data ? p.hashes.data : "", p.hashes.len, hash);
 	last = store_text(s, "SELECT body_hash FROM sources WHERE name = ?", "t", src->name);
-	if (rc == 1 || (export_is_glob(src->url) && last && strcmp(last, hash) == 0)) {
+	if (rc == 1 || (exportsource_is_glob(src->url) && last && strcmp(last, hash) == 0)) {
 		if (out)
 			fprintf(out, "source %s: unchanged\n", src->name);
 		if (!dry_run)
 			cycle_set_result(s, src->name, now, "unchanged", NULL, 1);
 		rc = 0;
 	} else {
-		rc = export_apply(s, c, src, &p, export_is_glob(src->url) ? hash :
+		rc = export_apply(s, c, src, &p, exportsource_is_glob(src->url) ? hash :
 		    p.body_hash, now, dry_run, out);
 	}
 	free(last);

@@ -13,10 +13,17 @@
 #include <time.h>
 
 #include "config.h"
+#include "fetch.h"
 #include "store.h"
 
-/* Poll src now (see cycle_poll). Returns 0, or -1 if the store failed. */
+/* 1 if src's url is a file:// glob (a folder of exports), read here rather than fetched. */
+int exportsource_is_glob(const char *url);
+
+/*
+ * Poll src now (see cycle_poll): read the folder of a glob url (fetched is NULL), or apply
+ * what fetching its single url gave. Returns 0, or -1 if the store failed.
+ */
 int exportsource_poll(struct store *s, const struct config *c, const struct config_source *src,
-    time_t now, int dry_run, FILE *out);
+    const struct fetch_result *fetched, time_t now, int dry_run, FILE *out);
 
 #endif

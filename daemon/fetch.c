@@ -4,6 +4,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #define FETCH_DEFAULT_SECS	30L
 
 static int fetch_initialized;
+/* Set while the service stops: every transfer still running ends at its next tick. */
+static atomic_int fetch_aborting;
 
 /* What the callbacks of one transfer share. */
 struct fetch_xfer {
@@ -50,6 +53,21 @@ fetch_global_cleanup(void)
 		return;
 	curl_global_cleanup();
 	fetch_initialized = 0;
+}
+
+void
+fetch_abort_all(int on)
+{
+	atomic_store(&fetch_aborting, on != 0);
+}
+
+/* libcurl calls this about once a second even while a server sends nothing. */
+static int
+fetch_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	(void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load(&fetch_aborting) != 0;
 }
 
 void
@@ -255,6 +273,8 @@ fetch_fail_curl(struct fetch_result *out, CURL *c, CURLcode rc, const char *url,
 			    "redirects are followed", safe);
 		return fetch_fail(out, "cannot fetch %s: only http://, https:// and file:// "
 		    "URLs are supported", safe);
+	case CURLE_ABORTED_BY_CALLBACK:
+		return fetch_fail(out, "fetching %s stopped: the service is stopping", safe);
 	case CURLE_URL_MALFORMAT:
 		return fetch_fail(out, "malformed URL %s: %s", safe, msg);
 	case CURLE_FILE_COULDNT_READ_FILE:
@@ -416,6 +436,8 @@ fetch_setopts(CURL *c, const char *url, struct fetch_xfer *x, char *errbuf, long
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_header_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_progress_cb);
 	if (max_size != 0)
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);
 	if (hdrs != NULL)

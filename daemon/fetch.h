@@ -38,10 +38,20 @@ struct fetch_result {
 	char err[512];		/* FAILED only; never contains the URL's user:password */
 };
 
-/* curl_global_init once; call at start-up, before any thread exists. */
+/*
+ * curl_global_init once; call at start-up, before any thread exists. fetch_get is then
+ * safe to call from several threads at once.
+ */
 void fetch_global_init(void);
 /* curl_global_cleanup, for a clean exit (and valgrind). */
 void fetch_global_cleanup(void);
+
+/*
+ * With on, make every transfer, running or started meanwhile, stop within about a second
+ * (for a service that stops while fetch threads still wait on a slow server); with 0,
+ * let transfers run again. Safe from any thread.
+ */
+void fetch_abort_all(int on);
 
 /*
  * Fetch url (http://, https:// or file://; redirects up to 5, to http(s) only) into out,

@@ -48,6 +48,7 @@ order; when a list is used up the answer is `ok`.
                         `554 5.7.1 rejected`; the message is stored only for a 2xx
     drop                read the whole message, then close the connection without answering
     stall               read the whole message and never answer
+    delay S             read the whole message, wait S seconds, then accept it
     rcpt ok             accept the recipient
     rcpt NNN text       answer RCPT TO with this, e.g. `rcpt 550 5.1.1 no such user`
     mail ok             accept the sender
@@ -63,6 +64,7 @@ The log (--log FILE, else stderr) has one line per event, N being the connection
     N C: <message data, 123 bytes>      in place of the message itself
     N * stored 0001                     N * auth PLAIN ok USER / N * auth LOGIN failed USER
     N * drop / N * stall                N * close
+    N * delay S
     N * error SSLError: ...             (a failed TLS handshake, say)
 """
 
@@ -136,9 +138,10 @@ def read_script(path):
             if verb in ("rcpt", "mail"):
                 target = rcpt if verb == "rcpt" else mail
                 line = line[4:].strip()
-                if line in ("drop", "stall"):
+                if line in ("drop", "stall") or line.startswith("delay"):
                     sys.exit("smtpd.py: %s:%d: %s takes ok or a reply" % (path, lineno, verb))
-            if line not in ("ok", "drop", "stall") and not re.fullmatch(r"[2-5]\d\d( .*)?", line):
+            if (line not in ("ok", "drop", "stall") and not re.fullmatch(r"[2-5]\d\d( .*)?", line)
+                    and not re.fullmatch(r"delay \d+(\.\d+)?", line)):
                 sys.exit("smtpd.py: %s:%d: not an answer: %r" % (path, lineno, raw.rstrip()))
             target.append(line)
     return data, rcpt, mail
@@ -250,6 +253,10 @@ class Handler:
         content = envelope.original_content
         st.log(server.conn, "C: <message data, %d bytes>" % len(content))
         answer = st.data_answers.pop(0) if st.data_answers else "ok"
+        if answer.startswith("delay "):
+            st.log(server.conn, "* " + answer)
+            await asyncio.sleep(float(answer.split()[1]))
+            answer = "ok"
         if answer in ("drop", "stall"):
             st.log(server.conn, "* " + answer)
             if answer == "drop":

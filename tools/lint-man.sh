@@ -1,8 +1,9 @@
 #!/bin/sh
 # The manual pages: clean under mandoc's linter, and covering what the programs have. The
-# lists come from the programs themselves (--help) and from conf/noshowd.conf, which a unit
-# test keeps equal to the built-in defaults, so a command, option or key added in code but
-# not in the pages fails here.
+# lists come from the programs themselves (--help), from conf/noshowd.conf, which a unit
+# test keeps equal to the built-in defaults, and from the code (getenv, the signals the
+# service takes), so a command, option, key, variable or signal added in code but not in
+# the pages fails here. Every noshowctl command also needs an example.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -19,6 +20,43 @@ for cmd in $(./noshowctl --help | sed -n 's/^  \([a-z-]*\) .*/\1/p'); do
 	n=$((n + 1))
 	grep -q "^\.\(It \)\{0,1\}Ic $cmd\( \|$\)" man/noshowctl.1 || {
 		echo "noshowctl.1 does not document the command \"$cmd\""; fail=$((fail + 1)); }
+done
+# Every noshowctl command has an example: a "$ noshowctl [global options] COMMAND" line.
+examples=$(sed -n 's/^\(\.Dl \)\{0,1\}\$ noshowctl //p' man/noshowctl.1 |
+    sed 's/^\(\(-c\|--now\) [^ ]* \|--json \|-j \)*//' | awk '{ print $1 }' | sort -u)
+for cmd in $(./noshowctl --help | sed -n 's/^  \([a-z-]*\) .*/\1/p'); do
+	n=$((n + 1))
+	echo "$examples" | grep -qx "$cmd" || {
+		echo "noshowctl.1 has no example (\"\$ noshowctl $cmd ...\") of the command \"$cmd\""
+		fail=$((fail + 1)); }
+done
+# noshowctl options, global and of commands: "--name" anywhere in --help.
+for opt in $(./noshowctl --help | grep -o -- '--[a-z-]*' | sort -u); do
+	n=$((n + 1))
+	grep -q -- "Fl ${opt#-}\( \|$\)" man/noshowctl.1 || {
+		echo "noshowctl.1 does not document the option \"$opt\""; fail=$((fail + 1)); }
+done
+# Both programs' pages say what their exit statuses mean.
+for page in man/noshowctl.1 man/noshowd.8; do
+	n=$((n + 1))
+	grep -q '^\.Sh EXIT STATUS$' "$page" || {
+		echo "$page has no EXIT STATUS section"; fail=$((fail + 1)); }
+done
+# Environment variables the code reads are in noshowd.8's ENVIRONMENT section.
+envsec=$(sed -n '/^\.Sh ENVIRONMENT$/,/^\.Sh /p' man/noshowd.8 | grep '^\.It Ev ')
+for var in $(grep -oh 'getenv("[A-Za-z_]*")' daemon/*.c | sed 's/getenv("\(.*\)")/\1/' |
+    sort -u); do
+	n=$((n + 1))
+	echo "$envsec" | grep -q "[ ,]$var\( \|$\)" || {
+		echo "noshowd.8 ENVIRONMENT does not document \"$var\""; fail=$((fail + 1)); }
+done
+# The signals the service takes (daemon/noshowd.c) are in noshowd.8's SIGNALS section.
+sigsec=$(sed -n '/^\.Sh SIGNALS$/,/^\.Sh /p' man/noshowd.8 | grep '^\.It ')
+for sig in $(grep -o 'sigaddset(&mask, SIG[A-Z0-9]*)' daemon/noshowd.c |
+    sed 's/.*SIG\([A-Z0-9]*\))/\1/' | sort -u); do
+	n=$((n + 1))
+	echo "$sigsec" | grep -q "[ ,]$sig\( \|$\)" || {
+		echo "noshowd.8 SIGNALS does not document \"$sig\""; fail=$((fail + 1)); }
 done
 # noshowd options: "  -x" and "  --long" in --help.
 for opt in $(./noshowd --help | sed -n 's/^  \(-[a-z-]*\).*/\1/p'); do

@@ -70,11 +70,11 @@ expect_success 'READY=1 comes first, before the first poll is done' '
 '
 
 expect_success 'STATUS= after the cycle: sources ok of all, unpaid, outbox, next wake-up' '
-	wait_for 10 "grep -q \"^STATUS=.* sources ok\" notify.log" &&
+	wait_for 10 "grep -q \"^STATUS=1 of 2 sources ok\" notify.log" &&
 	"$NOSHOWCTL" -c noshowd.conf --json bookings >b.json &&
 	unpaid=$(json_get b.json "[.[] | select(.state == \"pending\")] | length") &&
 	test "$unpaid" -ge 1 &&
-	line=$(grep "^STATUS=.* sources ok" notify.log | head -n 1) &&
+	line=$(grep "^STATUS=1 of 2 sources ok" notify.log | head -n 1) &&
 	re="^STATUS=1 of 2 sources ok${SEP}$unpaid unpaid${SEP}outbox 0 waiting, 0 failed" &&
 	re="$re${SEP}next wake-up ([0-2][0-9]):([0-5][0-9])\$" &&
 	[[ $line =~ $re ]] &&
