@@ -24,6 +24,11 @@
 # postfix_gone ADDRESS... adds addresses that are accepted at RCPT TO and then fail (an alias
 # to the domain bounce.test, whose transport is error:5.1.1), so that Postfix writes a
 # failure report (RFC 3464) to the sender.
+# postfix_deferred ADDRESS... adds addresses that are accepted and then deferred at every
+# attempt (an alias to the domain defer.test, whose transport is retry:4.4.1): with
+# POSTFIX_MAIN_EXTRA="delay_warning_time = 1s" Postfix writes a delay report (Action:
+# delayed), and with "maximal_queue_lifetime = 8s" a failure report when the time is up.
+# POSTFIX_MAIN_EXTRA, set before start_postfix, is appended to main.cf (a later line wins).
 # postfix_wait_queue [SECONDS] waits until the queue is empty (every message delivered or
 # bounced, the reports too); default 30 s.
 
@@ -62,6 +67,17 @@ postfix_gone() {
 	fi
 }
 
+postfix_deferred() {
+	local a
+	for a in "$@"; do
+		printf '%s %s@defer.test\n' "$a" "${a%@*}" >>"$POSTFIX_DIR/valias"
+	done
+	if [ -n "${POSTFIX_PORT:-}" ]; then
+		postfix -c "$POSTFIX_DIR" reload >/dev/null 2>&1 ||
+			bail_out "postfix_deferred: postfix reload failed"
+	fi
+}
+
 _postfix_stop() {
 	local pid _
 	pid=$(sed -n 's/ //gp' "$POSTFIX_DIR/queue/pid/master.pid" 2>/dev/null)
@@ -84,7 +100,8 @@ start_postfix() {
 	mkdir -p "$POSTFIX_DIR/queue" "$POSTFIX_DIR/data" "$POSTFIX_MAIL" &&
 		chown postfix "$POSTFIX_DIR/data" && chown nobody:nogroup "$POSTFIX_MAIL" ||
 		bail_out "start_postfix: cannot make $POSTFIX_DIR"
-	printf 'bounce.test error:5.1.1 mailbox unavailable (test)\n' >"$POSTFIX_DIR/transport"
+	printf '%s\n' 'bounce.test error:5.1.1 mailbox unavailable (test)' \
+		'defer.test retry:4.4.1 mailbox busy, try again later (test)' >"$POSTFIX_DIR/transport"
 	local port
 	port=$(free_port)
 	cat >"$POSTFIX_DIR/main.cf" <<-CF
@@ -104,7 +121,7 @@ start_postfix() {
 	alias_maps =
 	alias_database =
 	relayhost =
-	relay_domains = bounce.test
+	relay_domains = bounce.test defer.test
 	transport_maps = texthash:$POSTFIX_DIR/transport
 	virtual_mailbox_domains = $*
 	virtual_mailbox_maps = texthash:$POSTFIX_DIR/vmailbox
@@ -124,6 +141,7 @@ start_postfix() {
 	queue_run_delay = 1s
 	minimal_backoff_time = 1s
 	maximal_backoff_time = 2s
+	${POSTFIX_MAIN_EXTRA:-}
 	CF
 	cat >"$POSTFIX_DIR/master.cf" <<-CF
 	127.0.0.1:$port inet n - n - - smtpd
