@@ -121,6 +121,7 @@ struct expect {
 };
 
 #define ID(x) "<20261123." x "@trainer.nl>"
+#define PF(x) "<" x ".noshowd@trainer.test>"
 
 static const struct expect samples[] = {
 	{ "postfix-failure.eml", 0, 1, ID("NS-7KQ2.confirmation.1"), "mail.sail.example.nl",
@@ -134,6 +135,23 @@ static const struct expect samples[] = {
 	{ "postfix-delayed.eml", 0, 1, ID("NS-8AB1.payment-reminder.1"), "mail.sail.example.nl",
 	    ID("NS-8AB1.payment-reminder.1"), 1, "kees@slow.example.org", "kees@slow.example.org",
 	    DSN_DELAYED, "4.4.1", NULL, "[203.0.113.9]:25: Connection timed out" },
+	/* Real reports of Debian's Postfix 3.7 (tests/integration/dsn_e2e.sh), as it wrote
+	   them: the recipient behind an alias, a deferral, its expiry, the expansion. */
+	{ "postfix37-success.eml", 0, 1, PF("af236ddd12725863fe5ed49043d3b613"), "mx.noshow.test",
+	    PF("af236ddd12725863fe5ed49043d3b613"), 1, "anna@example.test", "anna@example.test",
+	    DSN_DELIVERED, "2.0.0", NULL, "delivery via virtual: delivered to maildir" },
+	{ "postfix37-failure.eml", 0, 1, PF("afc15f576da94d2406f4ae15ff344fe1"), "mx.noshow.test",
+	    PF("afc15f576da94d2406f4ae15ff344fe1"), 1, "gone@bounce.test", "gone@example.test",
+	    DSN_FAILED, "5.1.1", NULL, "mailbox unavailable (test)" },
+	{ "postfix37-delayed.eml", 0, 1, PF("20f0cd494a3c634bb1361f3bb27b1f73"), "mx.noshow.test",
+	    PF("20f0cd494a3c634bb1361f3bb27b1f73"), 1, "slow@defer.test", "slow@example.test",
+	    DSN_DELAYED, "4.4.1", NULL, "mailbox busy, try again later (test)" },
+	{ "postfix37-expired.eml", 0, 1, PF("20f0cd494a3c634bb1361f3bb27b1f73"), "mx.noshow.test",
+	    PF("20f0cd494a3c634bb1361f3bb27b1f73"), 1, "slow@defer.test", "slow@example.test",
+	    DSN_FAILED, "4.4.1", NULL, "mailbox busy, try again later (test)" },
+	{ "postfix37-expanded.eml", 0, 1, PF("afc15f576da94d2406f4ae15ff344fe1"), "mx.noshow.test",
+	    PF("afc15f576da94d2406f4ae15ff344fe1"), 1, "gone@example.test", "gone@example.test",
+	    DSN_EXPANDED, "2.0.0", NULL, "alias expanded" },
 	{ "office365-ndr.eml", 0, 1, NULL, "AM0PR01MB6789.eurprd01.prod.exchangelabs.com",
 	    ID("NS-9ZZ4.confirmation.1"), 1, "piet@contoso.com", NULL, DSN_FAILED, "5.1.10",
 	    NULL, "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found" },
