@@ -67,24 +67,8 @@ has_report() {
 	done
 	return 1
 }
-# flags: every message of the mailbox as Dovecot tells it over IMAP, "UID FLAGS SUBJECT".
-flags() {
-	"$PYTHON" - "$DOVECOT_PORT" "$SECRET" <<'PY'
-import email, imaplib, re, sys
-m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
-m.login("sanne", sys.argv[2])
-m.select("INBOX", readonly=True)
-typ, data = m.uid("FETCH", "1:*", "(UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-for item in data:
-    if not isinstance(item, tuple):
-        continue
-    uid = re.search(rb"UID (\d+)", item[0]).group(1).decode()
-    fl = re.search(rb"FLAGS \(([^)]*)\)", item[0]).group(1).decode()
-    subj = email.message_from_bytes(item[1]).get("Subject", "")
-    print("%s (%s) %s" % (uid, fl, " ".join(subj.split())))
-m.logout()
-PY
-}
+# flags: every message of the mailbox as Dovecot tells it over IMAP, "UID (FLAGS) SUBJECT".
+flags() { dovecot_flags sanne "$SECRET"; }
 # record EVENT RCPT FIELD: a field of the evidence record of this event about RCPT.
 record() {
 	ctl --json evidence list >list.json &&
