@@ -51,6 +51,24 @@ bounces_event(enum dsn_action a)
 	}
 }
 
+const char *
+bounces_next_state(const char *state, int proven, enum dsn_action a)
+{
+	const char *to = a == DSN_FAILED ? "failed" : a == DSN_DELAYED ? "delayed" :
+	    bounces_event(a) != NULL ? "delivered" : NULL;
+
+	if (to == NULL)
+		return NULL;
+	if (state == NULL || strcmp(state, "delayed") == 0)
+		return to;
+	/* A final word from a delivered or failed report stands. */
+	if (proven)
+		return NULL;
+	/* "delivered" from a relay or an alias: only a final word about the address it
+	   went on to replaces it. */
+	return a == DSN_DELIVERED || a == DSN_FAILED ? to : NULL;
+}
+
 time_t
 bounces_report_time(const char *data, size_t len, time_t sent, time_t now)
 {
@@ -130,8 +148,10 @@ bounces_record(struct store *s, int64_t id,
 	    "o.message_id, o.rcpt, coalesce(o.sent_at, o.created), coalesce(b.dunning_outbox, 0) "
 	    "FROM outbox o LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.id = ?", "i", id);
 	const char *event = bounces_event(rc->action), *action = dsn_action_name(rc->action);
-	char *ref = NULL, *kind = NULL, *mid = NULL, *rcpt = NULL, *detail;
+	char *ref = NULL, *kind = NULL, *mid = NULL, *rcpt = NULL, *detail, *state;
+	const char *next;
 	int64_t booking_id, seq, dunning;
+	int proven;
 	time_t sent, at;
 	struct buf f;
 
@@ -167,21 +187,14 @@ bounces_record(struct store *s, int64_t id,
 	evidence_field_int(&f, "uid", src->uid);
 	seq = evidence_append(s, evidence_clock_ms(now), event, booking_id, id, f.data);
 	buf_release(&f);
-	/*
-	 * The message's delivery state. Delivered and failed are final, and the first final
-	 * word stands; delayed is not final. Relayed and expanded (an alias) say only that a
-	 * server passed the message on: they count as delivered until a final word about the
-	 * address it went on to arrives, which then stands, in whatever order the reports
-	 * came (Postfix writes "expanded" and the failure behind the alias at once).
-	 */
-	store_exec(s, "UPDATE outbox SET delivery = ?, delivery_at = ?, delivery_status = ?, "
-	    "delivery_diagnostic = ? WHERE id = ? AND (delivery IS NULL OR delivery = 'delayed' "
-	    "OR (? AND delivery = 'delivered' AND NOT EXISTS (SELECT 1 FROM deliveries "
-	    "WHERE outbox_id = ? AND action IN ('delivered', 'failed'))))",
-	    "tittiii", strcmp(event, "delivery") == 0 ? "delivered" :
-	    strcmp(event, "non-delivery") == 0 ? "failed" : "delayed", (int64_t)at,
-	    rc->status[0] ? rc->status : NULL, rc->diagnostic, id,
-	    (int64_t)(rc->action == DSN_DELIVERED || rc->action == DSN_FAILED), id);
+	state = store_text(s, "SELECT delivery FROM outbox WHERE id = ?", "i", id);
+	proven = store_int(s, 0, "SELECT count(*) FROM deliveries WHERE outbox_id = ? AND "
+	    "action IN ('delivered', 'failed')", "i", id) > 0;
+	if ((next = bounces_next_state(state, proven, rc->action)) != NULL)
+		store_exec(s, "UPDATE outbox SET delivery = ?, delivery_at = ?, delivery_status = ?, "
+		    "delivery_diagnostic = ? WHERE id = ?", "titti", next, (int64_t)at,
+		    rc->status[0] ? rc->status : NULL, rc->diagnostic, id);
+	free(state);
 	store_exec(s, "INSERT INTO deliveries (outbox_id, report_sha256, rcpt, action, status, "
 	    "at, evidence_seq) VALUES (?, ?, ?, ?, ?, ?, ?)", "ittttii", id, src->hash, rcpt,
 	    action, rc->status[0] ? rc->status : NULL, (int64_t)at, seq);

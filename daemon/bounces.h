@@ -47,6 +47,18 @@ int bounces_collect(struct store *s, const struct config *c, time_t now, FILE *o
 const char *bounces_event(enum dsn_action a);
 
 /*
+ * A message's delivery state after a report with action a: the new state ("delivered",
+ * "delayed", "failed"), or NULL when it stays as it is. state is the current one (NULL: no
+ * report yet); proven says whether a report with action delivered or failed was recorded
+ * for the message before. Delivered and failed are final and the first stands; delayed is
+ * not final. Relayed and expanded (an alias, a forward) say only that a server passed the
+ * message on: they make it delivered until a final word about the address it went on to
+ * arrives, which then stands, in whatever order the reports are read (Postfix writes
+ * "expanded" for the alias and the failure behind it at once).
+ */
+const char *bounces_next_state(const char *state, int proven, enum dsn_action a);
+
+/*
  * The moment a report speaks of: its Date header, but never before the message was sent
  * nor after the report was read (a sender's clock is not trusted further than that).
  */
