@@ -88,28 +88,44 @@ mx_rcode_name(int rcode)
 	}
 }
 
-enum mx_status
-mx_parse(const unsigned char *answer, int len, const char *domain, struct mx_list *l,
-    char err[ERR_MAX])
+/*
+ * Open an answer to the question for domain's `what` records: MX_FOUND when it can be read
+ * and says NOERROR; else what its response code means, with err.
+ */
+static enum mx_status
+mx_answer_open(const unsigned char *answer, int len, const char *domain, const char *what,
+    ns_msg *m, char err[ERR_MAX])
 {
-	ns_msg m;
-	int rcode, count, nulls = 0, skipped = 0;
+	int rcode;
 
-	memset(l, 0, sizeof(*l));
-	if (ns_initparse(answer, len, &m) < 0) {
-		errf(err, "the DNS answer for the MX records of %s is malformed", domain);
+	if (ns_initparse(answer, len, m) < 0) {
+		errf(err, "the DNS answer for the %s records of %s is malformed", what, domain);
 		return MX_TEMPFAIL;
 	}
-	rcode = ns_msg_getflag(m, ns_f_rcode);
+	rcode = ns_msg_getflag(*m, ns_f_rcode);
 	if (rcode == ns_r_nxdomain) {
 		errf(err, "the domain %s does not exist (NXDOMAIN)", domain);
 		return MX_PERMFAIL;
 	}
 	if (rcode != ns_r_noerror) {
-		errf(err, "the DNS server answered %s (rcode %d) for the MX records of %s",
-		    mx_rcode_name(rcode), rcode, domain);
+		errf(err, "the DNS server answered %s (rcode %d) for the %s records of %s",
+		    mx_rcode_name(rcode), rcode, what, domain);
 		return MX_TEMPFAIL;
 	}
+	return MX_FOUND;
+}
+
+enum mx_status
+mx_parse(const unsigned char *answer, int len, const char *domain, struct mx_list *l,
+    char err[ERR_MAX])
+{
+	ns_msg m;
+	enum mx_status st;
+	int count, nulls = 0, skipped = 0;
+
+	memset(l, 0, sizeof(*l));
+	if ((st = mx_answer_open(answer, len, domain, "MX", &m, err)) != MX_FOUND)
+		return st;
 	count = ns_msg_count(m, ns_s_an);
 	for (int i = 0; i < count; i++) {
 		char name[NS_MAXDNAME];
@@ -173,23 +189,12 @@ mx_parse_address(const unsigned char *answer, int len, const char *domain, int t
     char err[ERR_MAX])
 {
 	const char *what = type == ns_t_aaaa ? "AAAA" : "A";
+	enum mx_status st;
 	ns_msg m;
-	int rcode, count;
+	int count;
 
-	if (ns_initparse(answer, len, &m) < 0) {
-		errf(err, "the DNS answer for the %s records of %s is malformed", what, domain);
-		return MX_TEMPFAIL;
-	}
-	rcode = ns_msg_getflag(m, ns_f_rcode);
-	if (rcode == ns_r_nxdomain) {
-		errf(err, "the domain %s does not exist (NXDOMAIN)", domain);
-		return MX_PERMFAIL;
-	}
-	if (rcode != ns_r_noerror) {
-		errf(err, "the DNS server answered %s (rcode %d) for the %s records of %s",
-		    mx_rcode_name(rcode), rcode, what, domain);
-		return MX_TEMPFAIL;
-	}
+	if ((st = mx_answer_open(answer, len, domain, what, &m, err)) != MX_FOUND)
+		return st;
 	count = ns_msg_count(m, ns_s_an);
 	for (int i = 0; i < count; i++) {
 		ns_rr rr;

@@ -56,27 +56,20 @@ postfix_mailbox() {
 	fi
 }
 
-postfix_gone() {
-	local a
+# _postfix_alias FUNCTION DOMAIN ADDRESS...: each ADDRESS an alias to its local part at DOMAIN.
+_postfix_alias() {
+	local f=$1 d=$2 a
+	shift 2
 	for a in "$@"; do
-		printf '%s %s@bounce.test\n' "$a" "${a%@*}" >>"$POSTFIX_DIR/valias"
+		printf '%s %s@%s\n' "$a" "${a%@*}" "$d" >>"$POSTFIX_DIR/valias"
 	done
 	if [ -n "${POSTFIX_PORT:-}" ]; then
-		postfix -c "$POSTFIX_DIR" reload >/dev/null 2>&1 ||
-			bail_out "postfix_gone: postfix reload failed"
+		postfix -c "$POSTFIX_DIR" reload >/dev/null 2>&1 || bail_out "$f: postfix reload failed"
 	fi
 }
 
-postfix_deferred() {
-	local a
-	for a in "$@"; do
-		printf '%s %s@defer.test\n' "$a" "${a%@*}" >>"$POSTFIX_DIR/valias"
-	done
-	if [ -n "${POSTFIX_PORT:-}" ]; then
-		postfix -c "$POSTFIX_DIR" reload >/dev/null 2>&1 ||
-			bail_out "postfix_deferred: postfix reload failed"
-	fi
-}
+postfix_gone() { _postfix_alias postfix_gone bounce.test "$@"; }
+postfix_deferred() { _postfix_alias postfix_deferred defer.test "$@"; }
 
 _postfix_stop() {
 	local pid _

@@ -24,24 +24,15 @@ printf '%s\n' "$SECRET" >imap.pass
 mkdir -p state
 
 cat >noshowd.conf <<CONF
-database = "$T/state/noshowd.db";
-timezone = "Europe/Amsterdam";
-language = "en";
-trainer = {
-	name = "Sanne Bakker Trainingen"; email = "sanne@trainer.test";
-	address = "Oudegracht 12, 3511 AP Utrecht"; kvk = "12345678";
-	vat = "NL123456789B01"; iban = "NL91ABNA0417164300"; vat_rate = 21;
-};
-mail = {
-	transport = "smtp"; url = "$POSTFIX_URL"; starttls = "off"; dsn = true;
+database = "$T/state/noshowd.db"; timezone = "Europe/Amsterdam"; language = "en";
+trainer = { name = "Sanne Bakker"; email = "sanne@trainer.test"; iban = "NL91ABNA0417164300"; };
+mail = { transport = "smtp"; url = "$POSTFIX_URL"; starttls = "off"; dsn = true;
 	templates = "$TOP/conf/templates";
 	bounces = { url = "$DOVECOT_URL/INBOX"; username = "sanne"; password_file = "$T/imap.pass"; };
 };
 policy = { release_unpaid = false; };
-sessions = (
-	{ id = "assert"; title = "Assertiveness"; start = "2027-03-08T09:00";
-	  end = "2027-03-08T17:00"; capacity = 9; price = "295.00"; location = "Utrecht"; }
-);
+sessions = ( { id = "assert"; title = "Assertiveness"; start = "2027-03-08T09:00";
+	end = "2027-03-08T17:00"; capacity = 9; price = "295.00"; } );
 CONF
 # The cycles that send read no mailbox (send.conf), so that what a collecting cycle finds
 # does not depend on how fast Postfix is: collect waits for the reports, then reads them.
