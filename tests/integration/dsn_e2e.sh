@@ -9,9 +9,9 @@
 # show and status tell, and a 14-day letter that bounced starts no term: the ladder waits.
 # Every assertion reads the bytes Postfix wrote.
 . "$(dirname "$0")/../lib.sh"
-# A delay report at the first deferral, and the failure once a deferred message is 8 s old.
+# A delay report at the first deferral, and the failure once a deferred message is 4 s old.
 POSTFIX_MAIN_EXTRA="delay_warning_time = 1s
-maximal_queue_lifetime = 8s"
+maximal_queue_lifetime = 4s"
 . "$TOP/tests/postfix-setup.sh"
 
 SECRET=E2e-Imap-Pa55
@@ -183,13 +183,17 @@ expect_success 'a bounced 14-day letter starts no term: the ladder waits for the
 	ctl status | grep -q "the dunning ladder waits"
 '
 
-expect_success 'every report in the mailbox is marked, and nothing else; nothing is \Seen' '
-	flags >all &&
+# A cycle may send a digest whose own report arrives after it: only what was read counts.
+expect_success 'every report read is marked, and nothing else; nothing is \Seen' '
+	postfix_wait_queue && NOW=2027-04-20T10:00:00+02:00 collect >out &&
+	last=$(sqlite3 state/noshowd.db "SELECT last_uid FROM bounce_mailbox") &&
+	flags | awk -v last="$last" "\$1 <= last" >all &&
 	grep -v "(\$NoshowdProcessed) \(Successful Mail Delivery Report\|Undelivered Mail Returned to Sender\|Delayed Mail (still being retried)\)\$" all >others &&
 	expect_eq "$(grep -c "^[0-9]* () Can I bring a friend?\$" others)" 1 "the customer" &&
 	grep -q "^[0-9]* () noshowd: summary for " others &&
 	! grep -v "^[0-9]* () \(Can I bring a friend?\|noshowd: summary for .*\)\$" others &&
-	expect_eq "$(grep -c "NoshowdProcessed" all)" "$(grep -l "^Content-Type: multipart/report" "$DOVECOT_MAILDIR"/cur/* | wc -l)" "marked = reports"
+	expect_eq "$(grep -c "NoshowdProcessed" all)" "$(sqlite3 state/noshowd.db "SELECT count(DISTINCT report_sha256) FROM deliveries")" "marked = reports recorded" &&
+	! grep -q Seen all
 '
 
 expect_success 'the evidence with the real reports verifies' '
