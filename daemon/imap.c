@@ -18,8 +18,8 @@ struct imap_session {
 	long timeout;
 	unsigned tag;
 	int readonly;			/* SELECT answered [READ-ONLY] */
-	int permanent_named;
-	char permanentflags[512];
+	char *permanentflags;		/* SELECT's PERMANENTFLAGS list, without the
+					   parentheses; NULL when it named none */
 	char status[128];		/* the last tagged answer, after the tag */
 	struct buf in;			/* received, not yet read from `off` */
 	size_t off;
@@ -284,9 +284,8 @@ out:
 
 /* What SELECT says that matters here. */
 struct imap_selected {
+	struct imap_session *s;
 	uint32_t uidvalidity;
-	int named;			/* PERMANENTFLAGS was named */
-	char permanentflags[512];	/* its list, without the parentheses */
 };
 
 static void
@@ -299,14 +298,12 @@ imap_on_select(void *ctx, const struct imap_resp *r)
 		sel->uidvalidity = (uint32_t)strtoul(p + 13, NULL, 10);
 	if ((p = strstr(r->text.data, "[PERMANENTFLAGS (")) != NULL &&
 	    (end = strchr(p, ')')) != NULL) {
-		p += 17;
-		sel->named = 1;
-		snprintf(sel->permanentflags, sizeof(sel->permanentflags), "%.*s",
-		    (int)(end - p), p);
+		free(sel->s->permanentflags);
+		sel->s->permanentflags = xstrndup(p + 17, (size_t)(end - p - 17));
 	}
 }
 
-/* Whether the space-separated list holds flag, case-insensitively (RFC 3501: flags are). */
+/* Whether the space-separated list holds flag; flags are case-insensitive (RFC 3501). */
 static int
 imap_flag_listed(const char *list, const char *flag)
 {
@@ -406,7 +403,7 @@ int
 imap_can_flag(const struct imap_session *s, const char *keyword)
 {
 	/* No PERMANENTFLAGS: RFC 3501 says every flag can be stored. */
-	return !s->readonly && (!s->permanent_named ||
+	return !s->readonly && (s->permanentflags == NULL ||
 	    imap_flag_listed(s->permanentflags, "\\*") ||
 	    imap_flag_listed(s->permanentflags, keyword));
 }
@@ -503,9 +500,7 @@ imap_open(const struct imap_options *o, struct imap_session **out, uint32_t *uid
 	    s->sock == CURL_SOCKET_BAD) {
 		errf(err, "libcurl kept no IMAP connection");
 	} else {
-		struct imap_selected sel;
-
-		memset(&sel, 0, sizeof(sel));
+		struct imap_selected sel = { s, 0 };
 
 		quoted = imap_quote(s->mailbox);
 		rc = imap_command(s, "selecting the mailbox", imap_on_select, &sel, err,
@@ -513,8 +508,6 @@ imap_open(const struct imap_options *o, struct imap_session **out, uint32_t *uid
 		free(quoted);
 		/* The tagged OK says [READ-ONLY]; it is not an untagged response. */
 		s->readonly = strstr(s->status, "[READ-ONLY]") != NULL;
-		s->permanent_named = sel.named;
-		memcpy(s->permanentflags, sel.permanentflags, sizeof(s->permanentflags));
 		*uidvalidity = sel.uidvalidity;
 		if (rc == CURLE_OK && *uidvalidity == 0)
 			errf(err, "the IMAP server named no UIDVALIDITY for %s", s->mailbox);
@@ -541,5 +534,6 @@ imap_close(struct imap_session *s)
 	if (s->curl != NULL)
 		curl_easy_cleanup(s->curl);
 	buf_release(&s->in);
+	free(s->permanentflags);
 	free(s);
 }

@@ -4,7 +4,9 @@
 # letter (the ladder waits, no term starts, until `noshowctl resend`; the resent letter's
 # term counts from its delivery, two days after it went out, not from the relay's 250), a report about a message noshowd never sent (ignored,
 # logged), mail that is no report (left alone, still unseen), a malformed report (skipped,
-# logged, once), nothing recorded twice, and the evidence: verify, and the bundle.
+# logged, once), nothing recorded twice, and the evidence: verify, and the bundle. Recorded
+# reports get the keyword $NoshowdProcessed, nothing else does, and a mailbox that will not
+# keep it (a Dovecot ACL without "w") gets nothing, said once.
 . "$(dirname "$0")/../lib.sh"
 
 SECRET=B0unce-Pa55word
