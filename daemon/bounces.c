@@ -13,7 +13,7 @@
 
 /* What one cycle found, for its summary line. */
 struct bounces_tally {
-	int reports, unknown, malformed, skipped;
+	int reports, unknown, malformed, skipped, marked, unmarked;
 };
 
 /* One line about the mailbox: to out (noshowd --once), else to the log. */
@@ -51,6 +51,24 @@ bounces_event(enum dsn_action a)
 	}
 }
 
+const char *
+bounces_next_state(const char *state, int proven, enum dsn_action a)
+{
+	const char *to = a == DSN_FAILED ? "failed" : a == DSN_DELAYED ? "delayed" :
+	    bounces_event(a) != NULL ? "delivered" : NULL;
+
+	if (to == NULL)
+		return NULL;
+	if (state == NULL || strcmp(state, "delayed") == 0)
+		return to;
+	/* A final word from a delivered or failed report stands. */
+	if (proven)
+		return NULL;
+	/* "delivered" from a relay or an alias: only a final word about the address it
+	   went on to replaces it. */
+	return a == DSN_DELIVERED || a == DSN_FAILED ? to : NULL;
+}
+
 time_t
 bounces_report_time(const char *data, size_t len, time_t sent, time_t now)
 {
@@ -76,6 +94,14 @@ bounces_report_time(const char *data, size_t len, time_t sent, time_t now)
 	if (t > now)
 		t = now;
 	return t < sent ? sent : t;
+}
+
+/* The message a report names, for a log line. */
+static const char *
+bounces_about(const struct dsn_report *r)
+{
+	return r->envid ? r->envid : r->original_message_id ? r->original_message_id :
+	    "an unnamed message";
 }
 
 /* The outbox row a recipient's report is about, or 0. */
@@ -122,8 +148,10 @@ bounces_record(struct store *s, int64_t id,
 	    "o.message_id, o.rcpt, coalesce(o.sent_at, o.created), coalesce(b.dunning_outbox, 0) "
 	    "FROM outbox o LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.id = ?", "i", id);
 	const char *event = bounces_event(rc->action), *action = dsn_action_name(rc->action);
-	char *ref = NULL, *kind = NULL, *mid = NULL, *rcpt = NULL, *detail;
+	char *ref = NULL, *kind = NULL, *mid = NULL, *rcpt = NULL, *detail, *state;
+	const char *next;
 	int64_t booking_id, seq, dunning;
+	int proven;
 	time_t sent, at;
 	struct buf f;
 
@@ -159,15 +187,17 @@ bounces_record(struct store *s, int64_t id,
 	evidence_field_int(&f, "uid", src->uid);
 	seq = evidence_append(s, evidence_clock_ms(now), event, booking_id, id, f.data);
 	buf_release(&f);
+	state = store_text(s, "SELECT delivery FROM outbox WHERE id = ?", "i", id);
+	proven = store_int(s, 0, "SELECT count(*) FROM deliveries WHERE outbox_id = ? AND "
+	    "action IN ('delivered', 'failed')", "i", id) > 0;
+	if ((next = bounces_next_state(state, proven, rc->action)) != NULL)
+		store_exec(s, "UPDATE outbox SET delivery = ?, delivery_at = ?, delivery_status = ?, "
+		    "delivery_diagnostic = ? WHERE id = ?", "titti", next, (int64_t)at,
+		    rc->status[0] ? rc->status : NULL, rc->diagnostic, id);
+	free(state);
 	store_exec(s, "INSERT INTO deliveries (outbox_id, report_sha256, rcpt, action, status, "
-	    "at, evidence_seq) VALUES (?, ?, ?, ?, ?, ?, ?)", "ittttii", id, src->hash, rcpt, action, rc->status[0] ? rc->status : NULL,
-	    (int64_t)at, seq);
-	/* Delivered and failed are final, and the first final word stands; delayed is not. */
-	store_exec(s, "UPDATE outbox SET delivery = ?, delivery_at = ?, delivery_status = ?, "
-	    "delivery_diagnostic = ? WHERE id = ? AND (delivery IS NULL OR delivery = 'delayed')",
-	    "titti", strcmp(event, "delivery") == 0 ? "delivered" :
-	    strcmp(event, "non-delivery") == 0 ? "failed" : "delayed", (int64_t)at,
-	    rc->status[0] ? rc->status : NULL, rc->diagnostic, id);
+	    "at, evidence_seq) VALUES (?, ?, ?, ?, ?, ?, ?)", "ittttii", id, src->hash, rcpt,
+	    action, rc->status[0] ? rc->status : NULL, (int64_t)at, seq);
 	detail = xasprintf("%s to %s%s%s%s%s%.200s", kind, rcpt, rc->status[0] ? " (" : "",
 	    rc->status, rc->status[0] ? ")" : "", rc->diagnostic ? ": " : "",
 	    rc->diagnostic ? rc->diagnostic : "");
@@ -183,7 +213,8 @@ bounces_record(struct store *s, int64_t id,
 }
 
 /*
- * Take one message of the mailbox (in the caller's transaction). -1 only when it must be
+ * Take one message of the mailbox (in the caller's transaction): 1 when it is a report about
+ * a message noshowd sent (recorded now or before), 0 when it is not, -1 only when it must be
  * read again: the store failed or its bytes could not be kept.
  */
 static int
@@ -192,7 +223,7 @@ bounces_take(struct store *s, const struct config *c, struct bounces_source *src
 {
 	struct dsn_report r;
 	char err[ERR_MAX];
-	int rc, linked = 0;
+	int rc, linked = 0, outcomeless = 0;
 
 	memset(&r, 0, sizeof(r));
 	rc = dsn_parse(src->data, src->len, &r, err);
@@ -209,8 +240,15 @@ bounces_take(struct store *s, const struct config *c, struct bounces_source *src
 		const struct dsn_recipient *rcp = &r.rcpts[i];
 		int64_t id = bounces_link(s, &r, rcp);
 
-		if (id == 0 || bounces_event(rcp->action) == NULL)
+		if (id == 0)
 			continue;
+		if (bounces_event(rcp->action) == NULL) {
+			bounces_say(out, 1, "message UID %" PRIu32 ": the delivery report about "
+			    "%s names no outcome for %s (action %s): nothing recorded", src->uid,
+			    bounces_about(&r), rcp->final_recipient, dsn_action_name(rcp->action));
+			outcomeless++;
+			continue;
+		}
 		if (src->hash[0] == '\0' && evidence_keep_message(c->evidence_dir, src->data,
 		    src->len, src->hash, err) < 0) {
 			bounces_say(out, 1, "message UID %" PRIu32 ": cannot keep the report: %s",
@@ -222,15 +260,13 @@ bounces_take(struct store *s, const struct config *c, struct bounces_source *src
 			t->reports++;
 		linked++;
 	}
-	if (rc >= 0 && linked == 0) {
+	if (rc >= 0 && linked == 0 && outcomeless == 0) {
 		bounces_say(out, 1, "message UID %" PRIu32 ": a delivery report about %s, which "
-		    "noshowd did not send to its recipient: ignored", src->uid,
-		    r.envid ? r.envid : r.original_message_id ? r.original_message_id :
-		    "an unnamed message");
+		    "noshowd did not send to its recipient: ignored", src->uid, bounces_about(&r));
 		t->unknown++;
 	}
 	dsn_report_free(&r);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : linked > 0;
 }
 
 static void
@@ -243,6 +279,38 @@ bounces_result(struct store *s, const char *url, time_t now, const char *error)
 	store_commit(s);
 }
 
+/*
+ * Mark a report that has been recorded, for a person who reads the mailbox: a keyword, not
+ * \Seen, so that a report still shows as new to the trainer (a bounce is news) and a mail
+ * client's own idea of what was read is left alone. Only after the record is committed: a
+ * marked report has always been recorded. A server that cannot keep the keyword (its
+ * PERMANENTFLAGS, or a read-only mailbox) gets nothing, and that is said once a process;
+ * a refused STORE is said once a cycle. Neither stops the collection: the UID in the store
+ * is what keeps a report from being read twice.
+ */
+static void
+bounces_mark(struct imap_session *imap, uint32_t uid, FILE *out, struct bounces_tally *t)
+{
+	static int said_cannot;
+	char err[ERR_MAX];
+
+	if (!imap_can_flag(imap, BOUNCES_KEYWORD)) {
+		if (!said_cannot)
+			bounces_say(out, 1, "the mailbox %s cannot keep the keyword %s (it is "
+			    "read-only or its PERMANENTFLAGS do not allow it): reports are not "
+			    "marked", imap_mailbox(imap), BOUNCES_KEYWORD);
+		said_cannot = 1;
+		return;
+	}
+	if (imap_add_keyword(imap, uid, BOUNCES_KEYWORD, err) < 0) {
+		if (t->unmarked++ == 0)
+			bounces_say(out, 1, "message UID %" PRIu32 " is recorded but not marked "
+			    "%s: %s", uid, BOUNCES_KEYWORD, err);
+		return;
+	}
+	t->marked++;
+}
+
 /* Read the messages after the last one read; 0, or -1 with err (the mailbox failed). */
 static int
 bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
@@ -252,7 +320,7 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 	struct imap_message *list = NULL;
 	uint32_t last;
 	size_t n = 0;
-	int rc = 0, before;
+	int rc = 0, before, ours = 0;
 
 	/* A new UIDVALIDITY numbers the mailbox anew: read it all again (deliveries dedups). */
 	last = (uint32_t)store_int(s, 0, "SELECT CASE WHEN uidvalidity = ? THEN last_uid ELSE 0 "
@@ -274,7 +342,7 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 		src.data = data;
 		before = t->reports;
 		if (store_begin(s) < 0 || (data != NULL &&
-		    bounces_take(s, c, &src, now, out, t) < 0)) {
+		    (ours = bounces_take(s, c, &src, now, out, t)) < 0)) {
 			store_rollback(s);
 			rc = errf(err, "message UID %" PRIu32 " is read again next time: %s",
 			    list[i].uid, s->failed ? s->error : "its report could not be kept");
@@ -284,7 +352,10 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 			    (int64_t)list[i].uid, (int64_t)(t->reports - before), url);
 			if (store_commit(s) < 0)
 				rc = errf(err, "%s", s->error);
+			else if (ours > 0)
+				bounces_mark(imap, list[i].uid, out, t);
 		}
+		ours = 0;
 		free(data);
 	}
 	free(list);
@@ -296,7 +367,7 @@ bounces_collect(struct store *s, const struct config *c, time_t now, FILE *out)
 {
 	const struct config_mail *m = &c->mail;
 	struct imap_options o = { m->bounces_url, m->bounces_username, NULL, m->ca_file, 60 };
-	struct bounces_tally t = { 0, 0, 0, 0 };
+	struct bounces_tally t;
 	struct imap_session *imap = NULL;
 	char password[512] = "", err[ERR_MAX] = "", *url;
 	uint32_t uidvalidity = 0;
@@ -304,6 +375,7 @@ bounces_collect(struct store *s, const struct config *c, time_t now, FILE *out)
 
 	if (m->bounces_url == NULL)
 		return 0;
+	memset(&t, 0, sizeof(t));
 	url = imap_url_public(m->bounces_url);
 	store_begin(s);
 	store_exec(s, "INSERT OR IGNORE INTO bounce_mailbox (url) VALUES (?)", "t", url);
@@ -330,8 +402,8 @@ bounces_collect(struct store *s, const struct config *c, time_t now, FILE *out)
 		bounces_say(out, 1, "%s: %s", url, err);
 	else if (t.reports + t.unknown + t.malformed + t.skipped > 0)
 		bounces_say(out, 0, "%d report%s recorded, %d about unknown messages, %d "
-		    "malformed, %d too large", t.reports, t.reports == 1 ? "" : "s", t.unknown,
-		    t.malformed, t.skipped);
+		    "malformed, %d too large; %d marked %s", t.reports, t.reports == 1 ? "" : "s",
+		    t.unknown, t.malformed, t.skipped, t.marked, BOUNCES_KEYWORD);
 	else if (out != NULL)
 		bounces_say(out, 0, "nothing new");
 	free(url);

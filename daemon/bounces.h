@@ -9,8 +9,10 @@
  * the dunning ladder reads: a letter that was not delivered starts no term, and one that was
  * counts its term from its delivery.
  *
- * Mail that is not a report is left alone; a report about a message noshowd does not know
- * and a malformed report are logged and passed over, once. The UIDVALIDITY and the last UID
+ * A recorded report gets the IMAP keyword $NoshowdProcessed (not \Seen), so that whoever
+ * reads the mailbox sees what noshowd has handled. Mail that is not a report is left alone,
+ * flags and all; a report about a message noshowd does not know and a malformed report are
+ * logged and passed over, once, and not marked. The UIDVALIDITY and the last UID
  * read are kept in the store (bounce_mailbox), each message's in the transaction that
  * records it, so a crash reads a message again at most, and records it once (deliveries).
  */
@@ -25,6 +27,8 @@
 #include "dsn.h"
 #include "store.h"
 
+/* The IMAP keyword set on a report once it is recorded (RFC 3501 section 2.3.2). */
+#define BOUNCES_KEYWORD "$NoshowdProcessed"
 /* At most this many messages are read in one cycle; the rest wait for the next. */
 #define BOUNCES_PER_CYCLE 500
 /* A message larger than this is no report of ours: passed over unread. */
@@ -41,6 +45,18 @@ int bounces_collect(struct store *s, const struct config *c, time_t now, FILE *o
 /* The evidence event for a report's action: "delivery", "delivery-delay", "non-delivery";
    NULL for an action that says nothing about delivery. */
 const char *bounces_event(enum dsn_action a);
+
+/*
+ * A message's delivery state after a report with action a: the new state ("delivered",
+ * "delayed", "failed"), or NULL when it stays as it is. state is the current one (NULL: no
+ * report yet); proven says whether a report with action delivered or failed was recorded
+ * for the message before. Delivered and failed are final and the first stands; delayed is
+ * not final. Relayed and expanded (an alias, a forward) say only that a server passed the
+ * message on: they make it delivered until a final word about the address it went on to
+ * arrives, which then stands, in whatever order the reports are read (Postfix writes
+ * "expanded" for the alias and the failure behind it at once).
+ */
+const char *bounces_next_state(const char *state, int proven, enum dsn_action a);
 
 /*
  * The moment a report speaks of: its Date header, but never before the message was sent

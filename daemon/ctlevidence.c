@@ -20,7 +20,8 @@ evidence_list(struct ctl *x, int64_t booking_id)
 	    "msg_sha256", "reply", "error", "tls_fingerprint", "records", "key_sha256",
 	    "timestamp_time", "action", "status", "reporting_mta", "remote_mta", "diagnostic",
 	    "report_sha256", "report_size", "mailbox", "uid", "transport", "server", "address",
-	    NULL };
+	    "dsn", NULL };
+	static const char *const dkim_fields[] = { "domain", "selector", "key_sha256", NULL };
 	struct json j;
 
 	if (x->v.json) {
@@ -32,10 +33,12 @@ evidence_list(struct ctl *x, int64_t booking_id)
 	}
 	while (store_step(&x->s, q) > 0) {
 		const char *body = store_col_text(q, 1);
-		char *v[28];
+		char *v[28], *dkim = evidence_body_object(body, "dkim"), *d[3] = { 0 };
 
 		for (int i = 0; fields[i] != NULL; i++)
 			v[i] = evidence_body_field(body, fields[i]);
+		for (int i = 0; dkim != NULL && dkim_fields[i] != NULL; i++)
+			d[i] = evidence_body_field(dkim, dkim_fields[i]);
 		if (x->v.json) {
 			json_obj(&j);
 			json_key(&j, "seq"); json_int(&j, sqlite3_column_int64(q, 0));
@@ -51,6 +54,17 @@ evidence_list(struct ctl *x, int64_t booking_id)
 				else
 					json_str(&j, v[i]);
 			}
+			/* Which key signed: an object, as in the record. */
+			json_key(&j, "dkim");
+			if (dkim != NULL) {
+				json_obj(&j);
+				for (int i = 0; dkim_fields[i] != NULL; i++) {
+					json_key(&j, dkim_fields[i]);
+					json_str(&j, d[i]);
+				}
+				json_obj_end(&j);
+			} else
+				json_null(&j);
 			json_obj_end(&j);
 		} else {
 			printf("%-5lld %-24s %-18s %-11s %-18s %s%s%s\n",
@@ -59,9 +73,18 @@ evidence_list(struct ctl *x, int64_t booking_id)
 			    v[2] ? v[2] : v[9] ? "records 1.." : "-", v[3] ? v[3] : v[9] ? v[9] : "",
 			    v[3] || v[9] ? ": " : "", v[6] ? v[6] : v[7] ? v[7] : v[10] ?
 			    v[10] : v[12] ? v[12] : "");
+			/* A send record's signature and DSN request, on lines of their own. */
+			if (dkim != NULL)
+				printf("%-5s dkim: d=%s s=%s key_sha256=%s\n", "", d[0] ? d[0] : "-",
+				    d[1] ? d[1] : "-", d[2] ? d[2] : "-");
+			if (v[24] != NULL)
+				printf("%-5s dsn: %s\n", "", v[24]);
 		}
 		for (int i = 0; fields[i] != NULL; i++)
 			free(v[i]);
+		for (int i = 0; i < 3; i++)
+			free(d[i]);
+		free(dkim);
 	}
 	if (x->v.json) {
 		json_arr_end(&j);

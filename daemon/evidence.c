@@ -294,6 +294,35 @@ evidence_body_key(const char *body, const char *key)
 }
 
 char *
+evidence_body_object(const char *body, const char *name)
+{
+	char *key = xasprintf("\"%s\":", name);
+	const char *p = evidence_body_key(body, key), *e;
+	int depth = 0;
+
+	if (p != NULL)
+		p += strlen(key);
+	free(key);
+	if (p == NULL || *p != '{')
+		return NULL;
+	/* To the brace that closes it; strings may hold braces, and escaped quotes. */
+	for (e = p; *e != '\0'; e++) {
+		if (*e == '"') {
+			for (e++; *e != '\0' && *e != '"'; e++)
+				if (*e == '\\' && e[1] != '\0')
+					e++;
+			if (*e == '\0')
+				return NULL;
+		} else if (*e == '{' && ++depth) {
+			continue;
+		} else if (*e == '}' && --depth == 0) {
+			return xstrndup(p, (size_t)(e - p + 1));
+		}
+	}
+	return NULL;
+}
+
+char *
 evidence_body_field(const char *body, const char *name)
 {
 	char *key = xasprintf("\"%s\":", name);

@@ -77,6 +77,10 @@ void evidence_field_raw(struct buf *b, const char *name, const char *json);	/* N
  */
 char *evidence_body_field(const char *body, const char *name);
 
+/* A member of a record's body that is an object (such as "dkim"), as its JSON text, whose
+   own fields evidence_body_field reads; NULL when absent, null or not an object. */
+char *evidence_body_object(const char *body, const char *name);
+
 /* Lower hex of n bytes into out (2n + 1 bytes), and back (0, or -1 if it is not 2n hex). */
 void evidence_hex(const unsigned char *p, size_t n, char *out);
 int evidence_unhex(const char *hex, unsigned char *out, size_t n);

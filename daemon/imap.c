@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "imap.h"
 
@@ -16,6 +17,10 @@ struct imap_session {
 	curl_socket_t sock;
 	long timeout;
 	unsigned tag;
+	int readonly;			/* SELECT answered [READ-ONLY] */
+	char *permanentflags;		/* SELECT's PERMANENTFLAGS list, without the
+					   parentheses; NULL when it named none */
+	char status[128];		/* the last tagged answer, after the tag */
 	struct buf in;			/* received, not yet read from `off` */
 	size_t off;
 	char mailbox[256];
@@ -258,6 +263,7 @@ imap_command(struct imap_session *s, const char *what, imap_handler h, void *ctx
 		if (strncmp(r.text.data, tag, strlen(tag)) == 0 && r.text.data[strlen(tag)] == ' ') {
 			const char *st = r.text.data + strlen(tag) + 1;
 
+			snprintf(s->status, sizeof(s->status), "%s", st);
 			if (strncasecmp(st, "OK", 2) == 0)
 				rc = 0;
 			else
@@ -276,13 +282,37 @@ out:
 	return rc;
 }
 
+/* What SELECT says that matters here. */
+struct imap_selected {
+	struct imap_session *s;
+	uint32_t uidvalidity;
+};
+
 static void
 imap_on_select(void *ctx, const struct imap_resp *r)
 {
-	const char *p = strstr(r->text.data, "[UIDVALIDITY ");
+	struct imap_selected *sel = ctx;
+	const char *p, *end;
 
-	if (p != NULL)
-		*(uint32_t *)ctx = (uint32_t)strtoul(p + 13, NULL, 10);
+	if ((p = strstr(r->text.data, "[UIDVALIDITY ")) != NULL)
+		sel->uidvalidity = (uint32_t)strtoul(p + 13, NULL, 10);
+	if ((p = strstr(r->text.data, "[PERMANENTFLAGS (")) != NULL &&
+	    (end = strchr(p, ')')) != NULL) {
+		free(sel->s->permanentflags);
+		sel->s->permanentflags = xstrndup(p + 17, (size_t)(end - p - 17));
+	}
+}
+
+/* Whether the space-separated list holds flag; flags are case-insensitive (RFC 3501). */
+static int
+imap_flag_listed(const char *list, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	for (const char *p = list; *p != '\0'; p += strcspn(p, " "), p += strspn(p, " "))
+		if (strncasecmp(p, flag, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
 }
 
 /* The number after `name ` in a FETCH response's text, or -1. */
@@ -370,6 +400,23 @@ imap_on_fetch(void *ctx, const struct imap_resp *r)
 }
 
 int
+imap_can_flag(const struct imap_session *s, const char *keyword)
+{
+	/* No PERMANENTFLAGS: RFC 3501 says every flag can be stored. */
+	return !s->readonly && (s->permanentflags == NULL ||
+	    imap_flag_listed(s->permanentflags, "\\*") ||
+	    imap_flag_listed(s->permanentflags, keyword));
+}
+
+int
+imap_add_keyword(struct imap_session *s, uint32_t uid, const char *keyword,
+    char err[ERR_MAX])
+{
+	return imap_command(s, "marking a message", NULL, NULL, err,
+	    "UID STORE %" PRIu32 " +FLAGS.SILENT (%s)", uid, keyword);
+}
+
+int
 imap_fetch(struct imap_session *s, uint32_t uid, char **data, size_t *len,
     char err[ERR_MAX])
 {
@@ -453,11 +500,15 @@ imap_open(const struct imap_options *o, struct imap_session **out, uint32_t *uid
 	    s->sock == CURL_SOCKET_BAD) {
 		errf(err, "libcurl kept no IMAP connection");
 	} else {
-		*uidvalidity = 0;
+		struct imap_selected sel = { s, 0 };
+
 		quoted = imap_quote(s->mailbox);
-		rc = imap_command(s, "selecting the mailbox", imap_on_select, uidvalidity, err,
+		rc = imap_command(s, "selecting the mailbox", imap_on_select, &sel, err,
 		    "SELECT %s", quoted) < 0 ? CURLE_RECV_ERROR : CURLE_OK;
 		free(quoted);
+		/* The tagged OK says [READ-ONLY]; it is not an untagged response. */
+		s->readonly = strstr(s->status, "[READ-ONLY]") != NULL;
+		*uidvalidity = sel.uidvalidity;
 		if (rc == CURLE_OK && *uidvalidity == 0)
 			errf(err, "the IMAP server named no UIDVALIDITY for %s", s->mailbox);
 		else if (rc == CURLE_OK) {
@@ -483,5 +534,6 @@ imap_close(struct imap_session *s)
 	if (s->curl != NULL)
 		curl_easy_cleanup(s->curl);
 	buf_release(&s->in);
+	free(s->permanentflags);
 	free(s);
 }

@@ -1,7 +1,7 @@
 /*
  * A small IMAP client for the bounce collector, over libcurl's connection. libcurl
  * connects, does TLS (imaps://) or STARTTLS (imap://, when the server offers it) and logs
- * in (CURLOPT_CONNECT_ONLY); from there this module speaks the three commands it needs with
+ * in (CURLOPT_CONNECT_ONLY); from there this module speaks the few commands it needs with
  * its own tags, and reads literals by their length. libcurl's own FETCH asks for BODY[],
  * which marks a message \Seen, and its custom commands lose literals: mail that is not a
  * delivery report must be left as it was, and a report's bytes must be exact.
@@ -49,6 +49,20 @@ int imap_list_after(struct imap_session *s, uint32_t after, struct imap_message 
  * (freed by the caller; a NUL follows the len bytes). 0, or -1 with err.
  */
 int imap_fetch(struct imap_session *s, uint32_t uid, char **data, size_t *len,
+    char err[ERR_MAX]);
+
+/*
+ * Whether keyword can be set on the selected mailbox for good: its PERMANENTFLAGS name it
+ * or allow new ones ("\*"; a server that names no PERMANENTFLAGS allows all, RFC 3501),
+ * and it is not READ-ONLY.
+ */
+int imap_can_flag(const struct imap_session *s, const char *keyword);
+
+/*
+ * Add a keyword (an atom such as "$NoshowdProcessed") to message uid with UID STORE
+ * +FLAGS.SILENT; other flags, \Seen among them, stay as they are. 0, or -1 with err.
+ */
+int imap_add_keyword(struct imap_session *s, uint32_t uid, const char *keyword,
     char err[ERR_MAX]);
 
 /* The mailbox name the URL selects ("INBOX" when it names none). */

@@ -88,28 +88,44 @@ mx_rcode_name(int rcode)
 	}
 }
 
-enum mx_status
-mx_parse(const unsigned char *answer, int len, const char *domain, struct mx_list *l,
-    char err[ERR_MAX])
+/*
+ * Open an answer to the question for domain's `what` records: MX_FOUND when it can be read
+ * and says NOERROR; else what its response code means, with err.
+ */
+static enum mx_status
+mx_answer_open(const unsigned char *answer, int len, const char *domain, const char *what,
+    ns_msg *m, char err[ERR_MAX])
 {
-	ns_msg m;
-	int rcode, count, nulls = 0, skipped = 0;
+	int rcode;
 
-	memset(l, 0, sizeof(*l));
-	if (ns_initparse(answer, len, &m) < 0) {
-		errf(err, "the DNS answer for the MX records of %s is malformed", domain);
+	if (ns_initparse(answer, len, m) < 0) {
+		errf(err, "the DNS answer for the %s records of %s is malformed", what, domain);
 		return MX_TEMPFAIL;
 	}
-	rcode = ns_msg_getflag(m, ns_f_rcode);
+	rcode = ns_msg_getflag(*m, ns_f_rcode);
 	if (rcode == ns_r_nxdomain) {
 		errf(err, "the domain %s does not exist (NXDOMAIN)", domain);
 		return MX_PERMFAIL;
 	}
 	if (rcode != ns_r_noerror) {
-		errf(err, "the DNS server answered %s (rcode %d) for the MX records of %s",
-		    mx_rcode_name(rcode), rcode, domain);
+		errf(err, "the DNS server answered %s (rcode %d) for the %s records of %s",
+		    mx_rcode_name(rcode), rcode, what, domain);
 		return MX_TEMPFAIL;
 	}
+	return MX_FOUND;
+}
+
+enum mx_status
+mx_parse(const unsigned char *answer, int len, const char *domain, struct mx_list *l,
+    char err[ERR_MAX])
+{
+	ns_msg m;
+	enum mx_status st;
+	int count, nulls = 0, skipped = 0;
+
+	memset(l, 0, sizeof(*l));
+	if ((st = mx_answer_open(answer, len, domain, "MX", &m, err)) != MX_FOUND)
+		return st;
 	count = ns_msg_count(m, ns_s_an);
 	for (int i = 0; i < count; i++) {
 		char name[NS_MAXDNAME];
@@ -169,11 +185,93 @@ mx_parse(const unsigned char *answer, int len, const char *domain, struct mx_lis
 }
 
 enum mx_status
-mx_lookup(const char *domain, struct mx_list *l, char err[ERR_MAX])
+mx_parse_address(const unsigned char *answer, int len, const char *domain, int type,
+    char err[ERR_MAX])
+{
+	const char *what = type == ns_t_aaaa ? "AAAA" : "A";
+	enum mx_status st;
+	ns_msg m;
+	int count;
+
+	if ((st = mx_answer_open(answer, len, domain, what, &m, err)) != MX_FOUND)
+		return st;
+	count = ns_msg_count(m, ns_s_an);
+	for (int i = 0; i < count; i++) {
+		ns_rr rr;
+
+		if (ns_parserr(&m, ns_s_an, i, &rr) < 0) {
+			errf(err, "the DNS answer for the %s records of %s is malformed (record %d)",
+			    what, domain, i + 1);
+			return MX_TEMPFAIL;
+		}
+		/* A CNAME on the way counts only if the address it leads to is there too. */
+		if ((int)ns_rr_type(rr) == type && ns_rr_class(rr) == ns_c_in)
+			return MX_FOUND;
+	}
+	errf(err, "the domain %s has no %s records", domain, what);
+	return MX_PERMFAIL;
+}
+
+/* Send one query of type for domain; the answer's length (answer is NS_MAXMSG), or -1. */
+static int
+mx_ask(const char *domain, int type, unsigned char *answer)
 {
 	struct __res_state rs;
-	unsigned char query[NS_PACKETSZ], *answer;
+	unsigned char query[NS_PACKETSZ];
 	int qlen, alen;
+
+	memset(&rs, 0, sizeof(rs));
+	if (res_ninit(&rs) < 0)
+		return -1;
+	qlen = res_nmkquery(&rs, ns_o_query, domain, ns_c_in, type, NULL, 0, NULL, query,
+	    sizeof(query));
+	alen = qlen < 0 ? -1 : res_nsend(&rs, query, qlen, answer, NS_MAXMSG);
+	res_nclose(&rs);
+	return alen;
+}
+
+/*
+ * The implicit MX (RFC 5321 section 5.1) needs an address: a domain that answers the A and
+ * the AAAA question without one (NODATA for both) takes no mail, for good; a failed
+ * question leaves it open.
+ */
+static enum mx_status
+mx_implicit_address(const char *domain, unsigned char *answer, char err[ERR_MAX])
+{
+	static const int types[2] = { ns_t_a, ns_t_aaaa };
+	enum mx_status st[2];
+	char e[2][ERR_MAX];
+
+	for (int i = 0; i < 2; i++) {
+		int alen = mx_ask(domain, types[i], answer);
+
+		if (alen < 0) {
+			snprintf(e[i], sizeof(e[i]), "no answer from the DNS servers of "
+			    "/etc/resolv.conf about the %s records of %s (timeout)",
+			    i == 0 ? "A" : "AAAA", domain);
+			st[i] = MX_TEMPFAIL;
+		} else if ((st[i] = mx_parse_address(answer, alen, domain, types[i], e[i])) ==
+		    MX_FOUND)
+			return MX_FOUND;
+	}
+	for (int i = 0; i < 2; i++)
+		if (st[i] == MX_TEMPFAIL) {
+			errf(err, "%s", e[i]);
+			return MX_TEMPFAIL;
+		}
+	if (strstr(e[0], "NXDOMAIN") != NULL || strstr(e[1], "NXDOMAIN") != NULL)
+		errf(err, "the domain %s does not exist (NXDOMAIN)", domain);
+	else
+		errf(err, "the domain %s has neither MX nor A/AAAA records: it takes no mail "
+		    "(RFC 5321 section 5.1)", domain);
+	return MX_PERMFAIL;
+}
+
+enum mx_status
+mx_lookup(const char *domain, struct mx_list *l, char err[ERR_MAX])
+{
+	unsigned char *answer;
+	int alen;
 	enum mx_status st;
 
 	memset(l, 0, sizeof(*l));
@@ -181,28 +279,17 @@ mx_lookup(const char *domain, struct mx_list *l, char err[ERR_MAX])
 		errf(err, "\"%s\" is not a domain name that mail can be delivered to", domain);
 		return MX_PERMFAIL;
 	}
-	memset(&rs, 0, sizeof(rs));
-	if (res_ninit(&rs) < 0) {
-		errf(err, "cannot set up the DNS resolver (check /etc/resolv.conf)");
-		return MX_TEMPFAIL;
-	}
-	qlen = res_nmkquery(&rs, ns_o_query, domain, ns_c_in, ns_t_mx, NULL, 0, NULL, query,
-	    sizeof(query));
-	if (qlen < 0) {
-		res_nclose(&rs);
-		errf(err, "cannot ask for the MX records of \"%s\"", domain);
-		return MX_PERMFAIL;
-	}
 	answer = xmalloc(NS_MAXMSG);
-	alen = res_nsend(&rs, query, qlen, answer, NS_MAXMSG);
-	res_nclose(&rs);
-	if (alen < 0) {
+	if ((alen = mx_ask(domain, ns_t_mx, answer)) < 0) {
 		free(answer);
 		errf(err, "no answer from the DNS servers of /etc/resolv.conf about the MX records "
-		    "of %s (timeout)", domain);
+		    "of %s (timeout, or check /etc/resolv.conf)", domain);
 		return MX_TEMPFAIL;
 	}
 	st = mx_parse(answer, alen, domain, l, err);
+	if (st == MX_FOUND && l->implicit && (st = mx_implicit_address(domain, answer, err)) !=
+	    MX_FOUND)
+		memset(l, 0, sizeof(*l));
 	free(answer);
 	return st;
 }

@@ -370,20 +370,31 @@ make_tls_cert() {
 		bail_out "make_tls_cert: openssl failed: $(cat "$1/openssl.log")"
 }
 
-# start_dovecot [--ssl DIR] USER PASSWORD: run Debian's Dovecot (IMAP only) as root from a
-# private configuration under $T/dovecot.PORT, with one user in a passwd-file whose mail is the
-# Maildir $DOVECOT_MAILDIR (owned by nobody, the mail user), and export DOVECOT_PORT,
-# DOVECOT_URL (imap://127.0.0.1:PORT, or imaps:// with --ssl DIR, a make_tls_cert
-# directory), DOVECOT_MAILDIR, DOVECOT_LOG and DOVECOT_PID. Put messages in with
-# maildir_put. Call it at the top level: Dovecot is stopped when the script exits.
+# start_dovecot [--ssl DIR] [--maildir DIR] USER PASSWORD: run Debian's Dovecot (IMAP only)
+# as root from a private configuration under $T/dovecot.PORT, with one user in a passwd-file
+# whose mail is the Maildir $DOVECOT_MAILDIR (owned by nobody, the mail user), and export
+# DOVECOT_PORT, DOVECOT_URL (imap://127.0.0.1:PORT, or imaps:// with --ssl DIR, a
+# make_tls_cert directory), DOVECOT_MAILDIR, DOVECOT_LOG and DOVECOT_PID. --maildir DIR
+# serves that Maildir instead (made if missing, owned by nobody), such as one an MTA
+# delivers into: "$(postfix_maildir ADDRESS)". DOVECOT_EXTRA, when set, is added to the
+# configuration (plugins, an ACL). Put messages in with maildir_put; dovecot_flags lists
+# what the server says. Call it at the top level: Dovecot is stopped when the script exits.
 start_dovecot() {
-	local ssl= d scheme=imap listener port _
-	if [ "${1:-}" = --ssl ]; then
-		ssl=$(cd "$2" && pwd -P) || bail_out "start_dovecot: no directory $2"
-		scheme=imaps
+	local ssl= d scheme=imap listener port maildir= _
+	while [ $# -gt 2 ]; do
+		case $1 in
+		--ssl)
+			ssl=$(cd "$2" && pwd -P) || bail_out "start_dovecot: no directory $2"
+			scheme=imaps ;;
+		--maildir)
+			mkdir -p "$2"/cur "$2"/new "$2"/tmp && chown -R nobody:nogroup "$2" &&
+				maildir=$(cd "$2" && pwd -P) ||
+				bail_out "start_dovecot: cannot make the Maildir $2" ;;
+		*) break ;;
+		esac
 		shift 2
-	fi
-	[ $# -eq 2 ] || bail_out "usage: start_dovecot [--ssl DIR] USER PASSWORD"
+	done
+	[ $# -eq 2 ] || bail_out "usage: start_dovecot [--ssl DIR] [--maildir DIR] USER PASSWORD"
 	command -v dovecot >/dev/null || bail_out "start_dovecot: dovecot is not installed"
 	port=$(free_port)
 	d=$T/dovecot.$port
@@ -414,6 +425,8 @@ ssl_key = <$ssl/key.pem"
   }"
 		ssl="ssl = no"
 	fi
+	local location='~/Maildir'
+	[ -z "$maildir" ] || location=$maildir
 	cat >"$d/dovecot.conf" <<CONF
 base_dir = $d/run
 state_dir = $d/state
@@ -425,7 +438,7 @@ $ssl
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
-mail_location = maildir:~/Maildir
+mail_location = maildir:$location
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $d/passwd
@@ -434,6 +447,7 @@ userdb {
   driver = passwd-file
   args = username_format=%u $d/passwd
 }
+${DOVECOT_EXTRA:-}
 service imap-login {
   $listener
 }
@@ -450,9 +464,35 @@ CONF
 	done
 	DOVECOT_PORT=$port
 	DOVECOT_URL=$scheme://127.0.0.1:$port
-	DOVECOT_MAILDIR=$d/home/$1/Maildir
+	DOVECOT_MAILDIR=${maildir:-$d/home/$1/Maildir}
 	DOVECOT_LOG=$d/dovecot.log
 	export DOVECOT_PORT DOVECOT_URL DOVECOT_MAILDIR DOVECOT_LOG DOVECOT_PID
+}
+
+# dovecot_flags USER PASSWORD: every message of the INBOX of the last start_dovecot, as the
+# server tells it over IMAP (a read-only EXAMINE, so nothing changes): "UID (FLAGS) SUBJECT",
+# \Recent left out.
+dovecot_flags() {
+	"$PYTHON" - "$DOVECOT_PORT" "$1" "$2" "$DOVECOT_URL" <<'PY'
+import email, imaplib, re, ssl, sys
+port, user, password, url = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+if url.startswith("imaps:"):
+    m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ssl._create_unverified_context())
+else:
+    m = imaplib.IMAP4("127.0.0.1", port)
+m.login(user, password)
+m.select("INBOX", readonly=True)
+typ, data = m.uid("FETCH", "1:*", "(UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+for item in data:
+    if not isinstance(item, tuple):
+        continue
+    uid = re.search(rb"UID (\d+)", item[0]).group(1).decode()
+    fl = re.search(rb"FLAGS \(([^)]*)\)", item[0]).group(1).decode()
+    fl = " ".join(f for f in fl.split() if f != "\\Recent")
+    subj = email.message_from_bytes(item[1]).get("Subject", "")
+    print("%s (%s) %s" % (uid, fl, " ".join(subj.split())))
+m.logout()
+PY
 }
 
 # maildir_put FILE...: deliver messages into $DOVECOT_MAILDIR/new, owned by the mail user,

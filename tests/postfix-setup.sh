@@ -24,6 +24,11 @@
 # postfix_gone ADDRESS... adds addresses that are accepted at RCPT TO and then fail (an alias
 # to the domain bounce.test, whose transport is error:5.1.1), so that Postfix writes a
 # failure report (RFC 3464) to the sender.
+# postfix_deferred ADDRESS... adds addresses that are accepted and then deferred at every
+# attempt (an alias to the domain defer.test, whose transport is retry:4.4.1): with
+# POSTFIX_MAIN_EXTRA="delay_warning_time = 1s" Postfix writes a delay report (Action:
+# delayed), and with "maximal_queue_lifetime = 8s" a failure report when the time is up.
+# POSTFIX_MAIN_EXTRA, set before start_postfix, is appended to main.cf (a later line wins).
 # postfix_wait_queue [SECONDS] waits until the queue is empty (every message delivered or
 # bounced, the reports too); default 30 s.
 
@@ -51,16 +56,20 @@ postfix_mailbox() {
 	fi
 }
 
-postfix_gone() {
-	local a
+# _postfix_alias FUNCTION DOMAIN ADDRESS...: each ADDRESS an alias to its local part at DOMAIN.
+_postfix_alias() {
+	local f=$1 d=$2 a
+	shift 2
 	for a in "$@"; do
-		printf '%s %s@bounce.test\n' "$a" "${a%@*}" >>"$POSTFIX_DIR/valias"
+		printf '%s %s@%s\n' "$a" "${a%@*}" "$d" >>"$POSTFIX_DIR/valias"
 	done
 	if [ -n "${POSTFIX_PORT:-}" ]; then
-		postfix -c "$POSTFIX_DIR" reload >/dev/null 2>&1 ||
-			bail_out "postfix_gone: postfix reload failed"
+		postfix -c "$POSTFIX_DIR" reload >/dev/null 2>&1 || bail_out "$f: postfix reload failed"
 	fi
 }
+
+postfix_gone() { _postfix_alias postfix_gone bounce.test "$@"; }
+postfix_deferred() { _postfix_alias postfix_deferred defer.test "$@"; }
 
 _postfix_stop() {
 	local pid _
@@ -84,7 +93,8 @@ start_postfix() {
 	mkdir -p "$POSTFIX_DIR/queue" "$POSTFIX_DIR/data" "$POSTFIX_MAIL" &&
 		chown postfix "$POSTFIX_DIR/data" && chown nobody:nogroup "$POSTFIX_MAIL" ||
 		bail_out "start_postfix: cannot make $POSTFIX_DIR"
-	printf 'bounce.test error:5.1.1 mailbox unavailable (test)\n' >"$POSTFIX_DIR/transport"
+	printf '%s\n' 'bounce.test error:5.1.1 mailbox unavailable (test)' \
+		'defer.test retry:4.4.1 mailbox busy, try again later (test)' >"$POSTFIX_DIR/transport"
 	local port
 	port=$(free_port)
 	cat >"$POSTFIX_DIR/main.cf" <<-CF
@@ -104,7 +114,7 @@ start_postfix() {
 	alias_maps =
 	alias_database =
 	relayhost =
-	relay_domains = bounce.test
+	relay_domains = bounce.test defer.test
 	transport_maps = texthash:$POSTFIX_DIR/transport
 	virtual_mailbox_domains = $*
 	virtual_mailbox_maps = texthash:$POSTFIX_DIR/vmailbox
@@ -124,6 +134,7 @@ start_postfix() {
 	queue_run_delay = 1s
 	minimal_backoff_time = 1s
 	maximal_backoff_time = 2s
+	${POSTFIX_MAIN_EXTRA:-}
 	CF
 	cat >"$POSTFIX_DIR/master.cf" <<-CF
 	127.0.0.1:$port inet n - n - - smtpd

@@ -4,7 +4,9 @@
 # letter (the ladder waits, no term starts, until `noshowctl resend`; the resent letter's
 # term counts from its delivery, two days after it went out, not from the relay's 250), a report about a message noshowd never sent (ignored,
 # logged), mail that is no report (left alone, still unseen), a malformed report (skipped,
-# logged, once), nothing recorded twice, and the evidence: verify, and the bundle.
+# logged, once), nothing recorded twice, and the evidence: verify, and the bundle. Recorded
+# reports get the keyword $NoshowdProcessed, nothing else does, and a mailbox that will not
+# keep it (a Dovecot ACL without "w") gets nothing, said once.
 . "$(dirname "$0")/../lib.sh"
 
 SECRET=B0unce-Pa55word
@@ -115,6 +117,14 @@ expect_success 'reports are linked and recorded; other mail is left alone, unsee
 	expect_eq "$(jq -r ".[] | select(.event == \"delivery\") | .report_size" list.json)" "$(wc -c <state/evidence/messages/$h.eml)" size
 '
 
+expect_success 'each recorded report is marked $NoshowdProcessed; the question is not' '
+	dovecot_flags bounces "$SECRET" >flags &&
+	expect_eq "$(grep -c "^[0-9]* (\$NoshowdProcessed) " flags)" 3 marked &&
+	grep -q "^[0-9]* () question\$" flags &&
+	! grep -q Seen flags &&
+	grep -q "; 3 marked \$NoshowdProcessed" out
+'
+
 expect_success 'show and status tell what the reports said' '
 	ctl --json show "$(ref_of ronda@example.nl)" >show.json &&
 	expect_eq "$(jq -r ".messages[0].delivery" show.json)" delivered delivery &&
@@ -149,6 +159,10 @@ expect_success 'a malformed report is skipped and logged once, never a crash' '
 	grep -q "a malformed delivery report, skipped: delivery report: " out &&
 	NOW=2027-03-02T13:00:00+01:00 "$NOSHOWD" -c noshowd.conf --once --now 2027-03-02T13:00:00+01:00 >out2 2>&1 &&
 	! grep -q malformed out2 && grep -q "bounces: nothing new" out2
+'
+
+expect_success 'reports about unknown messages and malformed ones are not marked' '
+	expect_eq "$(dovecot_flags bounces "$SECRET" | grep -c "(\$NoshowdProcessed)")" 3 marked
 '
 
 expect_success 'a second cycle records nothing twice, and the mail is still unseen' '
@@ -245,6 +259,28 @@ expect_success 'imaps:// with the configured CA' '
 	"$NOSHOWD" -c tls.conf --once --now 2027-05-07T11:00:00+02:00 >out &&
 	grep -q "bounces: nothing new" out &&
 	"$NOSHOWCTL" -c tls.conf --json status | jq -e ".bounces.result == \"ok\"" >/dev/null
+'
+
+# A mailbox where the user may not set keywords (Dovecot's ACL without "w"): its
+# PERMANENTFLAGS are (\Seen). The reports are recorded, nothing is marked, and it is said once.
+printf 'INBOX user=bounces lrs\n' >global-acl
+DOVECOT_EXTRA="mail_plugins = acl
+protocol imap {
+  mail_plugins = acl imap_acl
+}
+plugin {
+  acl = vfile:$T/global-acl
+}" start_dovecot bounces "$SECRET"
+expect_success 'a server that will not keep the keyword: recorded, unmarked, said once' '
+	sed "s|url = \"imaps://[^\"]*\"|url = \"$DOVECOT_URL/INBOX\"|" tls.conf >acl.conf &&
+	dsn a1 delivered 2.0.0 "$(msgid_of kees@example.nl confirmation)" kees@example.nl "Fri, 7 May 2027 10:05:00 +0200" &&
+	dsn a2 delayed 4.4.1 "$(msgid_of kees@example.nl confirmation)" kees@example.nl "Fri, 7 May 2027 10:06:00 +0200" &&
+	maildir_put a1 a2 &&
+	"$NOSHOWD" -c acl.conf --once --now 2027-05-07T12:00:00+02:00 >out &&
+	grep -q "^bounces: 2 reports recorded, .*; 0 marked" out &&
+	expect_eq "$(grep -c "cannot keep the keyword \$NoshowdProcessed (it is read-only or its PERMANENTFLAGS do not allow it): reports are not marked" out)" 1 "said once" &&
+	dovecot_flags bounces "$SECRET" >flags &&
+	expect_eq "$(grep -c "^[0-9]* () Delivery Status Notification\$" flags)" 2 unmarked
 '
 
 done_testing

@@ -4,8 +4,8 @@
 # tests/smtpd.py servers listen on port 25 of 127.0.0.2, 127.0.0.3, ..., the MX hosts of
 # made-up domains under .test. Preferred MX, the next MX after a 451 or a closed port, a
 # 550 that is final, the A record of a domain without MX, a domain that does not exist, a
-# null MX, a DNS server that fails, every MX down and a later cycle, STARTTLS with the
-# certificate's fingerprint in the evidence.
+# null MX, a domain with neither MX nor address (NODATA), a DNS server that fails, every MX
+# down and a later cycle, STARTTLS with the certificate's fingerprint in the evidence.
 #
 # The namespace needs root (or user namespaces): without it the test fails, never skips.
 if [ -z "${NOSHOWD_DIRECT_NETNS:-}" ]; then
@@ -41,7 +41,7 @@ spawn /usr/sbin/dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv -
 	--mx-host=down.test,mx1.down.test,10 --mx-host=down.test,mx2.down.test,20 \
 	--host-record=mx1.down.test,127.0.0.7 --host-record=mx2.down.test,127.0.0.8 \
 	--mx-host=tls.test,mx.tls.test,10 --host-record=mx.tls.test,127.0.0.10 \
-	--mx-host=nullmx.test,.,0 \
+	--mx-host=nullmx.test,.,0 --txt-record=bare.test,"v=spf1 -all" \
 	>dnsmasq.out 2>&1
 wait_for 10 'grep -q "started" dnsmasq.log 2>/dev/null' ||
 	bail_out "dnsmasq did not start: $(cat dnsmasq.out dnsmasq.log 2>/dev/null)"
@@ -193,6 +193,16 @@ expect_success 'a null MX (RFC 7505): failed, the domain takes no mail' '
 	once >out &&
 	grep -q "gerda@nullmx.test: failed: the domain nullmx.test accepts no mail" out &&
 	expect_eq "$(msg gerda@nullmx.test state)" failed state
+'
+
+# bare.test exists (it has a TXT record) but has no MX, A or AAAA: dnsmasq says NODATA.
+expect_success 'a domain with neither MX nor A/AAAA (NODATA): failed, not deferred' '
+	book ida@bare.test && once >out &&
+	grep -q "config bare.test is NODATA-IPv4" dnsmasq.log &&
+	grep -q "config bare.test is NODATA-IPv6" dnsmasq.log &&
+	ctl --json evidence list "$(ref_of ida@bare.test)" | jq -c ".[-1] | [.event, .server, .error]" >rec &&
+	expect_eq "$(cat rec)" "[\"relay-rejection\",null,\"the domain bare.test has neither MX nor A/AAAA records: it takes no mail (RFC 5321 section 5.1)\"]" record &&
+	grep -q "ida@bare.test: failed: the domain bare.test has neither" out
 '
 
 expect_success 'a DNS server that fails: deferred, not failed' '

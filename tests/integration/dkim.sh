@@ -128,6 +128,9 @@ expect_success 'the evidence keeps the bytes received, and the record names the 
 	expect_eq "$(jq -c .dkim rec1)" "{\"domain\":\"example.nl\",\"selector\":\"ns1\",\"key_sha256\":\"$(spki_sha dkim.key)\"}" dkim &&
 	ctl --json evidence list >list.json &&
 	expect_eq "$(jq -r ".[0].key_sha256" list.json)" null "not a checkpoint key" &&
+	expect_eq "$(jq -c ".[0].dkim" list.json)" "$(jq -c .dkim rec1)" "dkim in evidence list" &&
+	ctl evidence list >list.txt &&
+	grep -qx "      dkim: d=example.nl s=ns1 key_sha256=$(spki_sha dkim.key)" list.txt &&
 	ctl evidence verify >v.out && tail -n 1 v.out | grep -qx OK
 '
 

@@ -25,6 +25,46 @@ START_TEST(events_by_action)
 }
 END_TEST
 
+/* The delivery state after a sequence of actions, as bounces_record applies them. */
+static const char *
+state_after(const enum dsn_action *a, size_t n)
+{
+	const char *state = NULL, *next;
+	int proven = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((next = bounces_next_state(state, proven, a[i])) != NULL)
+			state = next;
+		proven |= a[i] == DSN_DELIVERED || a[i] == DSN_FAILED;
+	}
+	return state;
+}
+#define AFTER(...) state_after((const enum dsn_action[]){ __VA_ARGS__ }, \
+    sizeof((const enum dsn_action[]){ __VA_ARGS__ }) / sizeof(enum dsn_action))
+
+START_TEST(delivery_state)
+{
+	ck_assert_str_eq(AFTER(DSN_DELIVERED), "delivered");
+	ck_assert_str_eq(AFTER(DSN_DELAYED), "delayed");
+	ck_assert_str_eq(AFTER(DSN_DELAYED, DSN_DELIVERED), "delivered");
+	ck_assert_str_eq(AFTER(DSN_DELAYED, DSN_FAILED), "failed");
+	/* The first final word stands; a delay after it changes nothing. */
+	ck_assert_str_eq(AFTER(DSN_DELIVERED, DSN_FAILED), "delivered");
+	ck_assert_str_eq(AFTER(DSN_FAILED, DSN_DELIVERED), "failed");
+	ck_assert_str_eq(AFTER(DSN_FAILED, DSN_DELAYED), "failed");
+	/* An alias expansion and the failure behind it, in either order. */
+	ck_assert_str_eq(AFTER(DSN_EXPANDED), "delivered");
+	ck_assert_str_eq(AFTER(DSN_EXPANDED, DSN_FAILED), "failed");
+	ck_assert_str_eq(AFTER(DSN_FAILED, DSN_EXPANDED), "failed");
+	ck_assert_str_eq(AFTER(DSN_EXPANDED, DSN_DELAYED, DSN_FAILED), "failed");
+	ck_assert_str_eq(AFTER(DSN_EXPANDED, DSN_DELAYED), "delivered");
+	ck_assert_str_eq(AFTER(DSN_RELAYED, DSN_DELIVERED, DSN_FAILED), "delivered");
+	ck_assert_str_eq(AFTER(DSN_DELIVERED, DSN_EXPANDED, DSN_FAILED), "delivered");
+	ck_assert_ptr_null(bounces_next_state(NULL, 0, DSN_NONE));
+	ck_assert_ptr_null(bounces_next_state("delayed", 0, DSN_NONE));
+}
+END_TEST
+
 START_TEST(report_time_from_date)
 {
 	const char *r = REPORT("Tue, 16 Mar 2027 17:05:00 +0100");
@@ -63,6 +103,7 @@ bounces_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, events_by_action);
+	tcase_add_test(tc, delivery_state);
 	tcase_add_test(tc, report_time_from_date);
 	tcase_add_test(tc, report_time_clamped);
 	suite_add_tcase(s, tc);

@@ -121,6 +121,10 @@ struct expect {
 };
 
 #define ID(x) "<20261123." x "@trainer.nl>"
+/* A report of Postfix 3.7 from dsn_e2e.sh: ENVID and returned Message-ID are noshowd's. */
+#define PF37(name, hex, rcpt, orig, action, status, diag) { "postfix37-" name ".eml", 0, 1, \
+	"<" hex ".noshowd@trainer.test>", "mx.noshow.test", "<" hex ".noshowd@trainer.test>", \
+	1, rcpt, orig, action, status, NULL, diag }
 
 static const struct expect samples[] = {
 	{ "postfix-failure.eml", 0, 1, ID("NS-7KQ2.confirmation.1"), "mail.sail.example.nl",
@@ -134,6 +138,19 @@ static const struct expect samples[] = {
 	{ "postfix-delayed.eml", 0, 1, ID("NS-8AB1.payment-reminder.1"), "mail.sail.example.nl",
 	    ID("NS-8AB1.payment-reminder.1"), 1, "kees@slow.example.org", "kees@slow.example.org",
 	    DSN_DELAYED, "4.4.1", NULL, "[203.0.113.9]:25: Connection timed out" },
+	/* Real reports of Debian's Postfix 3.7 (tests/integration/dsn_e2e.sh), as it wrote
+	   them: the recipient behind an alias, a deferral, its expiry, the expansion. */
+	PF37("success", "af236ddd12725863fe5ed49043d3b613", "anna@example.test",
+	    "anna@example.test", DSN_DELIVERED, "2.0.0",
+	    "delivery via virtual: delivered to maildir"),
+	PF37("failure", "afc15f576da94d2406f4ae15ff344fe1", "gone@bounce.test",
+	    "gone@example.test", DSN_FAILED, "5.1.1", "mailbox unavailable (test)"),
+	PF37("delayed", "20f0cd494a3c634bb1361f3bb27b1f73", "slow@defer.test",
+	    "slow@example.test", DSN_DELAYED, "4.4.1", "mailbox busy, try again later (test)"),
+	PF37("expired", "20f0cd494a3c634bb1361f3bb27b1f73", "slow@defer.test",
+	    "slow@example.test", DSN_FAILED, "4.4.1", "mailbox busy, try again later (test)"),
+	PF37("expanded", "afc15f576da94d2406f4ae15ff344fe1", "gone@example.test",
+	    "gone@example.test", DSN_EXPANDED, "2.0.0", "alias expanded"),
 	{ "office365-ndr.eml", 0, 1, NULL, "AM0PR01MB6789.eurprd01.prod.exchangelabs.com",
 	    ID("NS-9ZZ4.confirmation.1"), 1, "piet@contoso.com", NULL, DSN_FAILED, "5.1.10",
 	    NULL, "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found" },

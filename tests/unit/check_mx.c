@@ -155,6 +155,52 @@ START_TEST(no_mx_is_the_domain_itself)
 }
 END_TEST
 
+/* An address record (A: 4 bytes, AAAA: 16) for the question's name. */
+static void
+add_address(struct pkt *p, int type)
+{
+	int n = type == ns_t_aaaa ? 16 : 4;
+
+	rr_start(p, type);
+	put16(p, n);
+	for (int i = 0; i < n; i++)
+		put8(p, i == 0 ? 127 : i == n - 1 ? 1 : 0);
+}
+
+START_TEST(address_answers)
+{
+	struct pkt p;
+	char err[ERR_MAX] = "";
+
+	/* An A record, and an AAAA record: the implicit MX has an address. */
+	pkt_start(&p, "plain.test", ns_r_noerror, 1);
+	add_address(&p, ns_t_a);
+	ck_assert_int_eq(mx_parse_address(p.b, p.len, "plain.test", ns_t_a, err), MX_FOUND);
+	pkt_start(&p, "six.test", ns_r_noerror, 1);
+	add_address(&p, ns_t_aaaa);
+	ck_assert_int_eq(mx_parse_address(p.b, p.len, "six.test", ns_t_aaaa, err), MX_FOUND);
+	/* An AAAA record is no answer to the A question. */
+	ck_assert_int_eq(mx_parse_address(p.b, p.len, "six.test", ns_t_a, err), MX_PERMFAIL);
+	ck_assert_str_eq(err, "the domain six.test has no A records");
+	/* NODATA: no error, no record. */
+	pkt_start(&p, "bare.test", ns_r_noerror, 0);
+	ck_assert_int_eq(mx_parse_address(p.b, p.len, "bare.test", ns_t_aaaa, err),
+	    MX_PERMFAIL);
+	ck_assert_str_eq(err, "the domain bare.test has no AAAA records");
+	pkt_start(&p, "gone.test", ns_r_nxdomain, 0);
+	ck_assert_int_eq(mx_parse_address(p.b, p.len, "gone.test", ns_t_a, err), MX_PERMFAIL);
+	ck_assert_ptr_nonnull(strstr(err, "NXDOMAIN"));
+	/* SERVFAIL and a broken packet: for now. */
+	pkt_start(&p, "flaky.test", ns_r_servfail, 0);
+	ck_assert_int_eq(mx_parse_address(p.b, p.len, "flaky.test", ns_t_a, err), MX_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(err, "SERVFAIL"));
+	pkt_start(&p, "cut.test", ns_r_noerror, 1);
+	add_address(&p, ns_t_a);
+	ck_assert_int_eq(mx_parse_address(p.b, p.len - 3, "cut.test", ns_t_a, err),
+	    MX_TEMPFAIL);
+}
+END_TEST
+
 START_TEST(nxdomain_is_permanent)
 {
 	struct pkt p;
@@ -273,6 +319,7 @@ mx_suite(void)
 	tcase_add_test(tc, compressed_target_and_cname_first);
 	tcase_add_test(tc, no_mx_is_the_domain_itself);
 	tcase_add_test(tc, nxdomain_is_permanent);
+	tcase_add_test(tc, address_answers);
 	tcase_add_test(tc, servfail_and_refused_are_temporary);
 	tcase_add_test(tc, null_mx_is_permanent);
 	tcase_add_test(tc, hostile_names_are_not_hosts);
