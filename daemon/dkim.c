@@ -33,6 +33,24 @@ static const char *const dkim_oversigned_headers[] = { "from", NULL };
 #define DKIM_KEY_MAX	(64 * 1024)
 #define DKIM_GENKEY	"openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out"
 
+/*
+ * How to make a key for `path`. A systemd credential (credential:NAME in the configuration)
+ * is a copy systemd makes at start: the key to write is the file LoadCredential= names.
+ */
+static const char *
+dkim_genkey_hint(const char *path, char *out, size_t size)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+
+	if (strncmp(path, "/run/credentials/", 17) == 0 ||
+	    (dir != NULL && *dir != '\0' && strncmp(path, dir, strlen(dir)) == 0))
+		snprintf(out, size, "make one with `" DKIM_GENKEY " /etc/noshowd/dkim.key`, the "
+		    "file the unit's LoadCredential=dkim.key: names, and restart the service");
+	else
+		snprintf(out, size, "make one with `" DKIM_GENKEY " %s`", path);
+	return out;
+}
+
 /* An encrypted key is refused rather than prompted for: the service has no terminal. */
 static int
 dkim_no_password(char *buf, int size, int rwflag, void *u)
@@ -94,7 +112,7 @@ dkim_key_pem(struct dkim_key *k, EVP_PKEY *pk)
 int
 dkim_key_load(const char *path, struct dkim_key *k, char err[ERR_MAX])
 {
-	char rerr[ERR_MAX], *text;
+	char rerr[ERR_MAX], hint[256], *text;
 	size_t len;
 	BIO *bio;
 	EVP_PKEY *pk;
@@ -103,7 +121,7 @@ dkim_key_load(const char *path, struct dkim_key *k, char err[ERR_MAX])
 	memset(k, 0, sizeof(*k));
 	if ((text = read_file(path, DKIM_KEY_MAX, &len, rerr)) == NULL)
 		return errf(err, "cannot read the DKIM key %s (make it readable by the user "
-		    "noshowd runs as, or make one with `" DKIM_GENKEY " %s`)", rerr, path);
+		    "noshowd runs as, or %s)", rerr, dkim_genkey_hint(path, hint, sizeof(hint)));
 	bio = BIO_new_mem_buf(text, (int)len);
 	pk = bio ? PEM_read_bio_PrivateKey(bio, NULL, dkim_no_password, NULL) : NULL;
 	BIO_free(bio);
@@ -111,19 +129,19 @@ dkim_key_load(const char *path, struct dkim_key *k, char err[ERR_MAX])
 	free(text);
 	ERR_clear_error();
 	if (pk == NULL)
-		return errf(err, "the DKIM key %s is not an unencrypted PEM private key (make "
-		    "one with `" DKIM_GENKEY " %s`)", path, path);
+		return errf(err, "the DKIM key %s is not an unencrypted PEM private key (%s)",
+		    path, dkim_genkey_hint(path, hint, sizeof(hint)));
 	id = EVP_PKEY_get_base_id(pk);
 	k->bits = EVP_PKEY_get_bits(pk);
 	if (id != EVP_PKEY_RSA)
 		rc = errf(err, "the DKIM key %s is a%s %s key; rsa-sha256 signing needs an RSA "
-		    "key (make one with `" DKIM_GENKEY " %s`)", path, id == EVP_PKEY_EC ||
-		    id == EVP_PKEY_ED25519 ? "n" : "", id == EVP_PKEY_ED25519 ? "Ed25519" :
-		    id == EVP_PKEY_EC ? "EC" : OBJ_nid2sn(id), path);
+		    "key (%s)", path, id == EVP_PKEY_EC || id == EVP_PKEY_ED25519 ? "n" : "",
+		    id == EVP_PKEY_ED25519 ? "Ed25519" : id == EVP_PKEY_EC ? "EC" :
+		    OBJ_nid2sn(id), dkim_genkey_hint(path, hint, sizeof(hint)));
 	else if (k->bits < DKIM_MIN_BITS)
 		rc = errf(err, "the DKIM key %s has %d bits; receivers ignore signatures by keys "
-		    "under %d bits (make a new one with `" DKIM_GENKEY " %s`)", path, k->bits,
-		    DKIM_MIN_BITS, path);
+		    "under %d bits (%s)", path, k->bits, DKIM_MIN_BITS,
+		    dkim_genkey_hint(path, hint, sizeof(hint)));
 	else if (dkim_key_public(k, pk) < 0 || dkim_key_pem(k, pk) < 0)
 		rc = errf(err, "the DKIM key %s: OpenSSL cannot encode it", path);
 	EVP_PKEY_free(pk);

@@ -111,6 +111,25 @@ START_TEST(test_key_refused)
 }
 END_TEST
 
+/*
+ * A key loaded as a systemd credential is systemd's copy (an empty line when the file is
+ * missing): the fix names the file LoadCredential= reads, not the copy.
+ */
+START_TEST(test_key_refused_credential)
+{
+	struct dkim_key k;
+	char err[ERR_MAX];
+
+	setenv("CREDENTIALS_DIRECTORY", key_path(""), 1);
+	ck_assert_int_eq(dkim_key_load(key_path("junk.pem"), &k, err), -1);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	ck_assert_msg(strstr(err, "-out /etc/noshowd/dkim.key") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "LoadCredential=dkim.key:") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "junk.pem`") == NULL, "the copy named as the file to make: %s",
+	    err);
+}
+END_TEST
+
 /* The TXT record's strings joined, as a resolver hands them over. */
 static char *
 txt_joined(const char *line)
@@ -374,6 +393,7 @@ dkim_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_key_load);
 	tcase_add_test(tc, test_key_refused);
+	tcase_add_test(tc, test_key_refused_credential);
 	tcase_add_test(tc, test_txt);
 	tcase_add_test(tc, test_sign);
 	tcase_add_test(tc, test_sign_refused);
