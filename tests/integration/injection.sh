@@ -1,0 +1,88 @@
+#!/bin/bash
+# Hostile text in every field that reaches a mail header (#9): a customer's name and email,
+# a session's title and location, the trainer's name, a template's subject line; with CR,
+# LF, NUL, other control characters, a forged encoded-word and non-ASCII, from a calendar
+# feed, a registration export and the configuration. noshowd renders the messages to the
+# maildir transport and tests/integration/injection.py reads them back: no extra or broken
+# header, every value still readable (RFC 2047), the invitation's iCalendar intact.
+# Also: template names in the configuration cannot leave the templates directory.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p state templates
+cp -R "$TOP/conf/templates/en" templates/en
+cp -R "$TOP/conf/templates/nl" templates/nl
+# A subject line with control characters of its own around the values.
+sed -i '1s/.*/Subject: Booked\x01\x7f {{session_title}} \x1b[1m({{ref}}) for {{customer_name}}/' \
+	templates/en/confirmation.txt
+
+# A calendar feed: an escaped line break in SUMMARY and LOCATION ("\n" in iCalendar text),
+# raw control characters in SUMMARY and in an attendee's CN.
+printf '%s\r\n' 'BEGIN:VCALENDAR' 'VERSION:2.0' 'PRODID:-//noshowd//injection test//EN' \
+	'BEGIN:VEVENT' 'UID:s1@example.nl' \
+	"SUMMARY:Yoga\\nBcc: evil@example.org\\nX-Evil: 1 Zoë $(printf '\001\033')[31m end" \
+	'LOCATION:Room 1\nTo: evil2@example.org' \
+	'DTSTART:20270308T090000Z' 'DTEND:20270308T120000Z' \
+	"ATTENDEE;CN=\"Ann$(printf '\001\007') de Vries-Zoë\";PARTSTAT=ACCEPTED:mailto:ann@example.nl" \
+	'ATTENDEE;CN="=?utf-8?q?Forged?= Eve";PARTSTAT=ACCEPTED:mailto:eve@example.nl' \
+	'END:VEVENT' 'END:VCALENDAR' >feed.ics
+# A registration export: real CR LF and LF inside quoted names, a NUL, a forged
+# encoded-word, a long word, an address with a line break (not an address: skipped).
+{
+	printf 'email,name,session\r\n'
+	printf 'bob@example.nl,"Bob\r\nBcc: evil@example.org",s2\r\n'
+	printf 'cas@example.nl,"Cas\nX-Evil: 1",s2\r\n'
+	printf 'dirk@example.nl,"=?utf-8?b?RXZpbA==?= Dirk Émile 日本 %s",s2\r\n' \
+		"$(printf 'x%.0s' $(seq 90))"
+	printf '"evil@example.org\r\nBcc: evil@example.org",Mallory,s2\r\n'
+} >regs.csv
+cat >noshowd.conf <<CONF
+database = "$T/state/noshowd.db";
+timezone = "Europe/Amsterdam";
+language = "en";
+trainer = { name = "Bakker, \"Sanne\" <boss@example.org> Zoë"; email = "sanne@example.nl"; };
+mail = { templates = "$T/templates"; maildir = "$T/state/maildir"; };
+sessions = ( { id = "s2"; title = "Pilates \"advanced\" (Zoë), <b>"; start = "2027-03-09T09:00";
+	end = "2027-03-09T12:00"; capacity = 5; price = "45.00"; } );
+sources = (
+	{ name = "feed"; type = "ical"; url = "feed.ics"; },
+	{ name = "regs"; type = "csv"; url = "regs.csv"; }
+);
+CONF
+NOW=2027-03-01T10:00:00+01:00
+
+expect_success 'the hostile feed and export are ingested and mailed' '
+	"$NOSHOWD" -c noshowd.conf -t &&
+	"$NOSHOWD" -c noshowd.conf --once --now "$NOW" >out 2>&1 &&
+	cat out &&
+	"$NOSHOWCTL" -c noshowd.conf --json bookings >b.json &&
+	expect_eq "$(json_get b.json "[.[].email] | sort | join(\" \")")" \
+		"ann@example.nl bob@example.nl cas@example.nl dirk@example.nl eve@example.nl" \
+		"booked (the address with a line break skipped)" &&
+	expect_eq "$(ls state/maildir/new | wc -l)" 5 "messages written"
+'
+
+expect_success 'no message has an extra or broken header, and every value reads back' '
+	"$PYTHON" "$TOP/tests/integration/injection.py" state/maildir/new
+'
+
+expect_success 'the database and the JSON keep names on one line' '
+	"$NOSHOWCTL" -c noshowd.conf --json bookings >b.json &&
+	json_get b.json "[.[].name | select(test(\"[\\u0001-\\u001f\\u007f]\"))] | length" >n &&
+	expect_eq "$(cat n)" 0 "names with control characters" &&
+	expect_eq "$(json_get b.json "[.[].name | select(test(\"de Vries|Bcc|X-Evil\"))] | length")" 3 \
+		"names kept readable"
+'
+
+# Template names come from the configuration (the dunning ladder); they become file names.
+for bad in ../../etc/passwd /etc/passwd 'a/../../b' '.hidden'; do
+	expect_failure "a dunning template named \"$bad\" is refused by noshowd -t" '
+		sed "s|^sources = (|policy = { dunning = ( { after = \"14d\"; template = \"'"$bad"'\"; } ); };\nsources = (|" \
+			noshowd.conf >bad.conf &&
+		"$NOSHOWD" -c bad.conf -t >t.out 2>&1
+		cat t.out
+		grep -q "bad.conf:[0-9]*: .*template" t.out || exit 200
+		exit 1
+	'
+done
+
+done_testing
