@@ -85,4 +85,45 @@ for bad in ../../etc/passwd /etc/passwd 'a/../../b' '.hidden'; do
 	'
 done
 
+# Export directories: a reference is looked up, never made a path; the bundle goes only into
+# the new directory named, and every file in it stays inside.
+ref=$("$NOSHOWCTL" -c noshowd.conf --json bookings | jq -r '.[] | select(.email == "ann@example.nl") | .ref')
+expect_success 'evidence export of a reference that is a path is refused, and nothing is written' '
+	for r in ../../etc/passwd /tmp/x "$ref/../../x" "../$ref"; do
+		! "$NOSHOWCTL" -c noshowd.conf evidence export "$r" out.$$ 2>err &&
+		test ! -e out.$$ || exit 1
+	done &&
+	! "$NOSHOWCTL" -c noshowd.conf evidence export "$ref" state 2>err &&
+	grep -q "exists" err
+'
+expect_success 'an evidence bundle stays inside its directory' '
+	touch marker && sleep 1 &&
+	"$NOSHOWCTL" -c noshowd.conf evidence export "$ref" bundle >/dev/null &&
+	test -d bundle &&
+	expect_eq "$(find bundle -type l | wc -l)" 0 "symbolic links in the bundle" &&
+	find . -newer marker ! -type d ! -path "./bundle/*" ! -path "./state/*" ! -name ".*" >elsewhere &&
+	expect_eq "$(cat elsewhere)" "" "files written outside the bundle and the state" &&
+	find bundle -type f | grep -v "^bundle/\(records.jsonl\|proofs.txt\|summary.e[nl].txt\|summary.nl.txt\|verify.sh\|messages/[0-9a-f]\{64\}.eml\|dialogues/[0-9]*.txt\|checkpoint/[a-z0-9._-]*\)$" >odd || true &&
+	test ! -s odd
+'
+
+# SQL only through prepared statements: the lint, and the lint catching what it should.
+expect_success 'daemon/ passes SQL only as literals with bound values' '
+	"$PYTHON" "$TOP/tests/lint/sql-prepared.py" "$TOP/daemon"
+'
+expect_success 'the SQL lint catches formatted SQL and SQL from a variable' '
+	mkdir lint &&
+	printf "%s\n" "#define COLS \"a, b\"" "static void" "f(struct store *s, const char *name, sqlite3 *db)" "{" \
+		"	store_q(s, \"SELECT \" COLS \" FROM t WHERE x = ?\", \"s\", name);" \
+		"	char *q = sqlite3_mprintf(\"DELETE FROM t WHERE n = %Q\", name);" \
+		"	sqlite3_exec(db, q, NULL, NULL, NULL);" \
+		"	store_int(s, 0, name, \"\");" "}" >lint/bad.c &&
+	! "$PYTHON" "$TOP/tests/lint/sql-prepared.py" lint >lint.out &&
+	cat lint.out &&
+	expect_eq "$(wc -l <lint.out)" 3 "offences" &&
+	grep -q "bad.c:6: sqlite3_mprintf" lint.out &&
+	grep -q "bad.c:7: sqlite3_exec" lint.out &&
+	grep -q "bad.c:8: store_int" lint.out
+'
+
 done_testing
