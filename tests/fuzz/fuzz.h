@@ -38,6 +38,16 @@ fuzz_strdup(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* Replace the file at path with data[0..size), for the entry points that read files. */
+static inline void
+fuzz_write_file(const char *path, const uint8_t *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || (size > 0 && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
+		abort();
+}
+
 /* 1 if s holds no byte below 0x20 (TAB and LF allowed as asked) and no DEL. */
 static inline int
 fuzz_no_controls(const char *s, int allow_tab, int allow_lf)

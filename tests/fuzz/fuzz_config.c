@@ -25,7 +25,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config c;
 	char *errs = NULL;
-	FILE *f;
 
 	if (path[0] == '\0') {
 		if (mkdtemp(dir) == NULL)
@@ -33,12 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "%s/noshowd.conf", dir);
 		atexit(cleanup);
 	}
-	if ((f = fopen(path, "wb")) == NULL)
-		abort();
-	if (size > 0 && fwrite(data, 1, size, f) != size)
-		abort();
-	if (fclose(f) != 0)
-		abort();
+	fuzz_write_file(path, data, size);
 
 	memset(&c, 0, sizeof(c));
 	if (config_load(path, &c, &errs) == 0) {

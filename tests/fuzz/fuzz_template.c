@@ -37,7 +37,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *value, *subject = NULL, *body = NULL, *errs = NULL;
 	char err[ERR_MAX], sha[65];
 	size_t n;
-	FILE *f;
 
 	if (path[0] == '\0') {
 		if (mkdtemp(dir) == NULL)
@@ -48,12 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		atexit(cleanup);
 	}
-	if ((f = fopen(path, "wb")) == NULL)
-		abort();
-	if (tlen > 0 && fwrite(data, 1, tlen, f) != tlen)
-		abort();
-	if (fclose(f) != 0)
-		abort();
+	fuzz_write_file(path, data, tlen);
 
 	value = sep != NULL ? fuzz_strdup(sep + 1, size - tlen - 1) : fuzz_strdup(NULL, 0);
 	tmpl_vars_init(&v);
