@@ -22,6 +22,7 @@ zoom) add "$corpus"/csv/*zoom* "$top"/tests/unit/data/zoom/* ;;
 config) add "$top"/conf/noshowd.conf "$top"/conf/demo/*.conf "$top"/tests/unit/data/config/* ;;
 template) add "$top"/conf/templates/*/*.txt "$top"/tests/unit/data/template/*/* ;;
 dsn) add "$top"/tests/unit/data/dsn/*.eml ;;
+header) printf 'Bakker, "Sanne" Zo\303\253\377Ann\r\nBcc: x@example.org\377Booked =?utf-8?q?x?= \001\377NS-7KQ2-4D\377Dear Ann,\n' >"$dir/seed" ;;
 *) echo "seeds.sh: no harness fuzz_$name" >&2; exit 2 ;;
 esac
 add "$top"/tests/fuzz/regress/"$name"/*

@@ -13,7 +13,7 @@ export LSAN_OPTIONS
 
 names=$(cd "$TOP/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
 expect_success 'a harness for each parser the issue names' '
-	for n in ical csv bank zoom config template dsn; do
+	for n in ical csv bank zoom config template dsn header; do
 		echo "$names" | grep -qx "$n" || { echo "no tests/fuzz/fuzz_$n.c"; exit 1; }
 	done
 '
