@@ -107,6 +107,27 @@ expect_success 'an evidence bundle stays inside its directory' '
 	test ! -s odd
 '
 
+# An export source's folder (a glob): a link in it to a file elsewhere, or a FIFO, is
+# refused by name; the file behind the link is never read into a message, and a FIFO does
+# not stop the cycle.
+expect_success 'a link or a FIFO in an export folder fails the poll, naming it' '
+	mkdir -p drop outside state2 &&
+	printf "root:TOP-SECRET-LINE:0:0\n" >outside/secret.csv &&
+	ln -s "$T/outside/secret.csv" drop/a.csv &&
+	sed -e "s|$T/state/|$T/state2/|" \
+	    -e "s|^sources = (|sources = (\n\t{ name = \"drop\"; type = \"payments-csv\"; format = \"ing\"; url = \"drop/*.csv\"; },|" \
+		noshowd.conf >drop.conf &&
+	timeout 120 "$NOSHOWD" -c drop.conf --once --now "$NOW" >d.out 2>&1 &&
+	cat d.out &&
+	grep -q "source drop: failed: .*drop/a.csv: not a plain file" d.out &&
+	rm drop/a.csv && mkfifo drop/b.csv &&
+	timeout 120 "$NOSHOWD" -c drop.conf --once --now "$NOW" >d.out 2>&1 &&
+	cat d.out &&
+	grep -q "source drop: failed: .*drop/b.csv: not a plain file" d.out &&
+	"$NOSHOWCTL" -c drop.conf --json status >st.json &&
+	! grep -rq TOP-SECRET-LINE d.out st.json state2
+'
+
 # SQL only through prepared statements: the lint, and the lint catching what it should.
 expect_success 'daemon/ passes SQL only as literals with bound values' '
 	"$PYTHON" "$TOP/tests/lint/sql-prepared.py" "$TOP/daemon"
