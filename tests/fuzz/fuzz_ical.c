@@ -54,15 +54,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = ical_parse((const char *)data, size, layouts[l], "Europe/Amsterdam", &f, err);
 		if (rc == 0)
 			check_feed(&f);
-		feed_init(&g);
-		rc2 = ical_parse((const char *)data, size, layouts[l], "Europe/Amsterdam", &g, err);
-		FUZZ_ASSERT(rc == rc2);
-		FUZZ_ASSERT(f.nsessions == g.nsessions && f.nbookings == g.nbookings);
-		for (size_t i = 0; i < f.nsessions; i++)
-			FUZZ_ASSERT(strcmp(f.sessions[i].id, g.sessions[i].id) == 0 &&
-			    f.sessions[i].start == g.sessions[i].start);
+		/* Determinism on small inputs: large ones take a second each under ASan. */
+		if (size <= 16384) {
+			feed_init(&g);
+			rc2 = ical_parse((const char *)data, size, layouts[l], "Europe/Amsterdam",
+			    &g, err);
+			FUZZ_ASSERT(rc == rc2);
+			FUZZ_ASSERT(f.nsessions == g.nsessions && f.nbookings == g.nbookings);
+			for (size_t i = 0; i < f.nsessions; i++)
+				FUZZ_ASSERT(strcmp(f.sessions[i].id, g.sessions[i].id) == 0 &&
+				    f.sessions[i].start == g.sessions[i].start);
+			feed_release(&g);
+		}
 		feed_release(&f);
-		feed_release(&g);
 	}
 	return 0;
 }

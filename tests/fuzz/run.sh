@@ -18,7 +18,7 @@ for bin in "$@"; do
 	mkdir -p "$corpus" "$findings"
 	"$top"/tests/fuzz/seeds.sh "$name" "$seeds" || exit 1
 	echo "fuzz_$name: $secs s, corpus $corpus"
-	if "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len=262144 \
+	if "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
 	    -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" "$seeds" \
 	    >"$top/build/fuzz/$name.log" 2>&1; then
 		echo "fuzz_$name: ok ($(grep -c . "$corpus"/* 2>/dev/null | wc -l) inputs in the corpus)"
