@@ -130,7 +130,7 @@ cd "$T" || bail_out "cannot enter $T"
 mkdir -p "$T/.san" "$T/.san-seen"
 ASAN_OPTIONS="log_path=$T/.san/asan:halt_on_error=1:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 UBSAN_OPTIONS="log_path=$T/.san/ubsan:halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-LSAN_OPTIONS="suppressions=$TOP/tests/unit/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+LSAN_OPTIONS="suppressions=$TOP/tests/unit/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
 # _lib_san_reports: print the sanitizer reports since the last call (and set them aside);
@@ -138,7 +138,7 @@ export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 _lib_san_reports() {
 	local f found=1
 	for f in "$T"/.san/*; do
-		[ -f "$f" ] || continue
+		[ -s "$f" ] || continue
 		echo "sanitizer report $(basename "$f"):"
 		sed 's/^/  /' "$f"
 		mv "$f" "$T/.san-seen/"

@@ -7,9 +7,8 @@
 # `make fuzz FUZZ_SECONDS=N`.
 . "$(dirname "$0")/../lib.sh"
 
+# tests/lib.sh has set the sanitizers' options: reports go to $T/.san and fail the step.
 secs=${FUZZ_CHECK_SECONDS:-10}
-LSAN_OPTIONS="suppressions=$TOP/tests/unit/lsan.supp"
-export LSAN_OPTIONS
 
 names=$(cd "$TOP/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
 expect_success 'a harness for each parser the issue names' '
