@@ -106,6 +106,45 @@ bench: noshowd noshowctl $(BENCH_BINS)
 	@tools/deps.sh bench
 	@tests/bench/run.sh
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), one per parser, against a copy of the library
+# built by clang with the fuzzer's coverage and ASan+UBSan in build/fuzz/. `make fuzz` runs
+# each for FUZZ_SECONDS (default 300) from the seed corpora; tests/integration/fuzz.sh runs a
+# short round of each inside `make check`.
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 300
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+	-Idaemon -Ibuild -DNOSHOWD_DATADIR='"$(DATADIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJS = $(CORE_SRCS:daemon/%.c=build/fuzz/obj/%.o) $(GEN_SRCS:build/%.c=build/fuzz/obj/%.o)
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/obj/%.o: daemon/%.c daemon/*.h build/paths.stamp
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/obj/gen_%.o: build/gen_%.c
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/libnoshow.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libnoshow.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< build/fuzz/libnoshow.a $(LIBS)
+
+fuzz-build: deps-fuzz $(FUZZ_BINS)
+
+deps-fuzz:
+	@tools/deps.sh fuzz
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BINS)
+
+# The short round in tests/integration/fuzz.sh needs the harnesses built.
+integration: fuzz-build
+
+.PHONY: fuzz fuzz-build deps-fuzz
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) \

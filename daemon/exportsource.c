@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <glob.h>
 #include <stdio.h>
@@ -122,8 +124,18 @@ export_read_glob(struct export_poll *p, const struct config *c,
 	}
 	free(pattern);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct stat sb;
 		size_t len;
-		char *body = read_file(g.gl_pathv[i], (size_t)src->max_size, &len, err);
+		char *body = NULL;
+
+		/* A link in a shared drop folder could make an error message quote any file
+		   noshowd may read, and a FIFO would stop the daemon: plain files only. */
+		if (lstat(g.gl_pathv[i], &sb) == 0 && !S_ISREG(sb.st_mode))
+			errf(err, "%s: not a plain file (a link, folder or device in the "
+			    "folder is refused; move it away or save the export there itself)",
+			    g.gl_pathv[i]);
+		else
+			body = read_file(g.gl_pathv[i], (size_t)src->max_size, &len, err);
 
 		if (body == NULL || export_add(p, c, src, g.gl_pathv[i], body, len, err) < 0) {
 			free(body);

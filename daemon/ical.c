@@ -300,7 +300,8 @@ events_collect(struct icalctx *c, const struct scan *sc)
 			size_t a0 = sc->ev_att[i], a1 = i + 1 < sc->nev ? sc->ev_att[i + 1] : sc->natt;
 
 			v->line = sc->ev_line[i];
-			if (a1 - a0 == v->natt)
+			/* No attendees, no line table (att_line may be NULL). */
+			if (a1 - a0 == v->natt && v->natt > 0)
 				v->att_lines = sc->att_line + a0;
 		}
 		if (v->nlicerr > 0)

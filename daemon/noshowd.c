@@ -458,9 +458,6 @@ main(int argc, char **argv)
 	log_init("noshowd", verbose);
 	if (setup_config(path, &c) < 0)
 		return 1;
-	/* daemon(3) changes to /: a reload must still find a relative -c path. */
-	if (path != NULL && (abs_path = realpath(path, NULL)) != NULL)
-		path = abs_path;
 	if (test) {
 		/* The DKIM key only here: noshowctl, which loads the file too, may not read it. */
 		rc = dkim_check_config(&c, stdout, stderr);
@@ -484,6 +481,9 @@ main(int argc, char **argv)
 		config_release(&c);
 		return 1;
 	}
+	/* daemon(3) changes to /: a reload must still find a relative -c path. */
+	if (path != NULL && (abs_path = realpath(path, NULL)) != NULL)
+		path = abs_path;
 	if (once) {
 		rc = cycle_run(&s, &c, now, dry_run, stdout, err);
 		if (rc < 0)

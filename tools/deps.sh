@@ -1,21 +1,23 @@
 #!/bin/sh
 # The one list of Debian packages noshowd needs, and the one place that installs them.
-# Usage: tools/deps.sh build|check|demo|bench
+# Usage: tools/deps.sh build|check|demo|bench|fuzz
 # As root, missing packages are installed with apt-get; otherwise the exact command is printed
 # and the script fails, so that `make check` never runs half-equipped.
 set -eu
 
 build="gcc make pkg-config libc6-dev libcurl4-openssl-dev libical-dev libsqlite3-dev libconfig-dev libssl-dev libopendkim-dev tzdata"
-check="$build check python3 python3-aiosmtpd python3-icalendar jq mandoc sqlite3 openssl dnsmasq-base iproute2 util-linux postfix python3-dkim opendkim-tools dovecot-imapd"
+check="$build check valgrind python3 python3-aiosmtpd python3-icalendar jq mandoc sqlite3 openssl dnsmasq-base iproute2 util-linux postfix python3-dkim opendkim-tools dovecot-imapd"
 demo="$build"
 bench="$build python3 python3-icalendar"
+fuzz="$build clang-14 libclang-rt-14-dev"
 
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;
 demo) want=$demo ;;
 bench) want=$bench ;;
-*) echo "usage: $0 build|check|demo|bench" >&2; exit 2 ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: $0 build|check|demo|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -4,7 +4,10 @@ set -u
 pass=0 fail=0 bad=0
 # For the sanitizer build: leaks inside libraries we call (not ours) are listed there.
 LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")/.." && pwd)/tests/unit/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export LSAN_OPTIONS
+# UBSan stops at its first report, as ASan does, so that undefined behaviour fails the check
+# rather than scrolling past.
+UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export LSAN_OPTIONS UBSAN_OPTIONS
 for t in "$@"; do
 	out=$(CK_FORK=yes "$t" 2>&1); rc=$?
 	line=$(echo "$out" | grep -E '^[0-9]+%: Checks' | tail -n 1)
