@@ -90,12 +90,40 @@ days_in_month(int y, int m)
 	return d[m - 1];
 }
 
+/*
+ * RFC 5545 3.3.5: a wall time that a DST switch skips (02:30 on the last Sunday of March in
+ * Europe/Amsterdam) is read with the offset before the gap, so it is 03:30 summer time; one
+ * that occurs twice (02:30 on the last Sunday of October) is its first occurrence. libical
+ * gives the hour before the gap and the second occurrence. t is libical's answer for the
+ * wall time `wall` (its fields as if UTC).
+ */
+static time_t
+days_resolve(time_t wall, const char *zone, time_t t)
+{
+	struct tm before, after, chk;
+	time_t a, b;
+	int a_ok, b_ok;
+
+	if (days_utc_to_local(wall - 86400, zone, &before) < 0 ||
+	    days_utc_to_local(wall + 86400, zone, &after) < 0 ||
+	    before.tm_gmtoff == after.tm_gmtoff)
+		return t;
+	a = wall - before.tm_gmtoff;
+	b = wall - after.tm_gmtoff;
+	a_ok = days_utc_to_local(a, zone, &chk) == 0 && a + chk.tm_gmtoff == wall;
+	b_ok = days_utc_to_local(b, zone, &chk) == 0 && b + chk.tm_gmtoff == wall;
+	if (a_ok && b_ok)
+		return a < b ? a : b;
+	return b_ok && !a_ok ? b : a;
+}
+
 int
 days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
     const char *zone, time_t *out)
 {
 	icaltimezone *z = days_zone(zone);
 	struct icaltimetype tt = icaltime_null_time();
+	struct tm tm;
 
 	if (z == NULL)
 		return -1;
@@ -107,7 +135,14 @@ days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
 	tt.second = sec;
 	tt.is_date = 0;
 	tt.zone = z;
-	*out = icaltime_as_timet_with_zone(tt, z);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = mday;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	*out = days_resolve(timegm(&tm), zone, icaltime_as_timet_with_zone(tt, z));
 	return 0;
 }
 

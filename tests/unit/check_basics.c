@@ -177,6 +177,19 @@ START_TEST(iso_dst_switches)
 	ck_assert_int_eq(days_parse_iso("2026-03-29T01:00:00Z", "UTC", &t), 0);
 	days_format_iso(t, "Europe/Amsterdam", out);
 	ck_assert_str_eq(out, "2026-03-29T03:00:00+02:00");
+	/* Wall times as RFC 5545 3.3.5 reads them: the first of two, the offset before a gap. */
+	ck_assert_int_eq(days_parse_iso("2026-10-25T02:30", "Europe/Amsterdam", &t), 0);
+	days_format_iso(t, "Europe/Amsterdam", out);
+	ck_assert_str_eq(out, "2026-10-25T02:30:00+02:00");
+	ck_assert_int_eq(days_parse_iso("2027-03-28T02:30", "Europe/Amsterdam", &t), 0);
+	days_format_iso(t, "Europe/Amsterdam", out);
+	ck_assert_str_eq(out, "2027-03-28T03:30:00+02:00");
+	ck_assert_int_eq(days_parse_iso("2027-03-28T01:59", "Europe/Amsterdam", &t), 0);
+	days_format_iso(t, "Europe/Amsterdam", out);
+	ck_assert_str_eq(out, "2027-03-28T01:59:00+01:00");
+	ck_assert_int_eq(days_parse_iso("2026-10-25T03:00", "Europe/Amsterdam", &t), 0);
+	days_format_iso(t, "Europe/Amsterdam", out);
+	ck_assert_str_eq(out, "2026-10-25T03:00:00+01:00");
 }
 END_TEST
 
