@@ -18,10 +18,11 @@ mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 default_price = "100.00";
 sources = ( { name = "feed"; type = "ical"; url = "$HTTPD_URL/feed.ics"; timeout = "3s"; } );
 CONF
-t=$(date -d 2026-11-23T10:00:00+01:00 +%s)
+# The clock of the cycles, in a file since test bodies run in subshells.
+date -d 2026-11-23T10:00:00+01:00 +%s >clock
 once() {
-	t=$((t + 600))
-	"$NOSHOWD" -c noshowd.conf --once --now "$(date -u -d "@$t" +%FT%TZ)"
+	echo $(($(cat "$T/clock") + 600)) >"$T/clock"
+	"$NOSHOWD" -c noshowd.conf --once --now "$(date -u -d "@$(cat "$T/clock")" +%FT%TZ)"
 }
 ctl() { "$NOSHOWCTL" -c noshowd.conf "$@"; }
 state_of_feed() { ctl --json bookings | jq -S "[.[] | {ref, session, email, name, state, missing}]"; }
