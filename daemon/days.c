@@ -135,13 +135,8 @@ days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
 	tt.second = sec;
 	tt.is_date = 0;
 	tt.zone = z;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = mday;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
+	tm = (struct tm){ .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
+	    .tm_hour = hour, .tm_min = min, .tm_sec = sec };
 	*out = days_resolve(timegm(&tm), zone, icaltime_as_timet_with_zone(tt, z));
 	return 0;
 }
