@@ -90,28 +90,49 @@ days_in_month(int y, int m)
 	return d[m - 1];
 }
 
+/* The UTC offset of zone at t, from libical's wall time for t. */
+static long
+days_offset(icaltimezone *z, time_t t)
+{
+	struct icaltimetype w = icaltime_from_timet_with_zone(t, 0, z);
+	struct tm tm = { .tm_year = w.year - 1900, .tm_mon = w.month - 1, .tm_mday = w.day,
+	    .tm_hour = w.hour, .tm_min = w.minute, .tm_sec = w.second };
+
+	return (long)(timegm(&tm) - t);
+}
+
 /*
  * RFC 5545 3.3.5: a wall time that a DST switch skips (02:30 on the last Sunday of March in
  * Europe/Amsterdam) is read with the offset before the gap, so it is 03:30 summer time; one
  * that occurs twice (02:30 on the last Sunday of October) is its first occurrence. libical
- * gives the hour before the gap and the second occurrence. t is libical's answer for the
- * wall time `wall` (its fields as if UTC).
+ * gives the hour before the gap and the second occurrence.
  */
-static time_t
-days_resolve(time_t wall, const char *zone, time_t t)
+time_t
+days_zone_to_utc(icaltimezone *z, int year, int mon, int mday, int hour, int min, int sec)
 {
-	struct tm before, after, chk;
-	time_t a, b;
+	struct icaltimetype tt = icaltime_null_time();
+	struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
+	    .tm_hour = hour, .tm_min = min, .tm_sec = sec };
+	time_t wall = timegm(&tm), a, b;
+	long before, after;
 	int a_ok, b_ok;
 
-	if (days_utc_to_local(wall - 86400, zone, &before) < 0 ||
-	    days_utc_to_local(wall + 86400, zone, &after) < 0 ||
-	    before.tm_gmtoff == after.tm_gmtoff)
-		return t;
-	a = wall - before.tm_gmtoff;
-	b = wall - after.tm_gmtoff;
-	a_ok = days_utc_to_local(a, zone, &chk) == 0 && a + chk.tm_gmtoff == wall;
-	b_ok = days_utc_to_local(b, zone, &chk) == 0 && b + chk.tm_gmtoff == wall;
+	tt.year = year;
+	tt.month = mon;
+	tt.day = mday;
+	tt.hour = hour;
+	tt.minute = min;
+	tt.second = sec;
+	tt.is_date = 0;
+	tt.zone = z;
+	before = days_offset(z, wall - 86400);
+	after = days_offset(z, wall + 86400);
+	if (before == after)
+		return icaltime_as_timet_with_zone(tt, z);
+	a = wall - before;
+	b = wall - after;
+	a_ok = a + days_offset(z, a) == wall;
+	b_ok = b + days_offset(z, b) == wall;
 	if (a_ok && b_ok)
 		return a < b ? a : b;
 	return b_ok && !a_ok ? b : a;
@@ -122,22 +143,10 @@ days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
     const char *zone, time_t *out)
 {
 	icaltimezone *z = days_zone(zone);
-	struct icaltimetype tt = icaltime_null_time();
-	struct tm tm;
 
 	if (z == NULL)
 		return -1;
-	tt.year = year;
-	tt.month = mon;
-	tt.day = mday;
-	tt.hour = hour;
-	tt.minute = min;
-	tt.second = sec;
-	tt.is_date = 0;
-	tt.zone = z;
-	tm = (struct tm){ .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
-	    .tm_hour = hour, .tm_min = min, .tm_sec = sec };
-	*out = days_resolve(timegm(&tm), zone, icaltime_as_timet_with_zone(tt, z));
+	*out = days_zone_to_utc(z, year, mon, mday, hour, min, sec);
 	return 0;
 }
 

@@ -51,12 +51,24 @@ expect_success 'a clock before the last cycle is refused, naming both, and chang
 conf dst "$(session gap 2027-03-28T02:30 2027-03-28T04:00 5)
 $(session twice 2026-10-25T02:30 2026-10-25T04:00 5)
 $(session spring 2027-03-30T09:00 2027-03-30T17:00 1)"
+# The same two nights in a feed, by IANA name and by Windows name.
+printf '%s\r\n' BEGIN:VCALENDAR VERSION:2.0 PRODID:-//clock//EN \
+	BEGIN:VEVENT UID:feed-gap DTSTAMP:20261001T000000Z SUMMARY:Gap \
+	"DTSTART;TZID=Europe/Amsterdam:20270328T023000" "DTEND;TZID=Europe/Amsterdam:20270328T040000" \
+	END:VEVENT BEGIN:VEVENT UID:feed-twice DTSTAMP:20261001T000000Z SUMMARY:Twice \
+	"DTSTART;TZID=W. Europe Standard Time:20261025T023000" \
+	"DTEND;TZID=W. Europe Standard Time:20261025T040000" END:VEVENT END:VCALENDAR >dst.ics
+sed -i "s|^sessions = |sources = ( { name = \"dst\"; type = \"ical\"; url = \"$T/dst.ics\"; } );\n&|" noshowd.conf
 expect_success 'wall times on the switch nights: 02:30 in March is 03:30 summer time; in October the first 02:30' '
 	NOW=2026-10-01T10:00:00+02:00 && once >/dev/null &&
 	ctl --json sessions --all >s.json &&
-	expect_eq "$(json_get s.json ".[] | select(.id == \"gap\") | .start")" 2027-03-28T03:30:00+02:00 gap &&
-	expect_eq "$(json_get s.json ".[] | select(.id == \"twice\") | .start")" 2026-10-25T02:30:00+02:00 twice &&
-	expect_eq "$(json_get s.json ".[] | select(.id == \"twice\") | .end")" 2026-10-25T04:00:00+01:00 "twice end"
+	for id in gap feed-gap; do
+		expect_eq "$(json_get s.json ".[] | select(.id == \"$id\") | .start")" 2027-03-28T03:30:00+02:00 "$id" || exit 1
+	done &&
+	for id in twice feed-twice; do
+		expect_eq "$(json_get s.json ".[] | select(.id == \"$id\") | .start")" 2026-10-25T02:30:00+02:00 "$id" &&
+		expect_eq "$(json_get s.json ".[] | select(.id == \"$id\") | .end")" 2026-10-25T04:00:00+01:00 "$id end" || exit 1
+	done
 '
 
 expect_success 'deadlines across the March switch: at their moments, each acted on once' '
