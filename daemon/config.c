@@ -161,6 +161,7 @@ static const struct key mail_keys[] = {
 	{ "templates", K_PATH, ML(templates), 0, NULL, 0, NULL },
 	{ "delivery", K_CHOICE, ML(delivery), 0, deliveries, 0, NULL },
 	{ "dsn", K_BOOL, ML(dsn), 0, NULL, 0, NULL },
+	{ "timeout", K_DURATION, ML(timeout), F_POSITIVE, NULL, 0, NULL },
 	{ "dkim", K_GROUP, 0, 0, dkim_keys, 0, NULL },
 	{ "bounces", K_GROUP, 0, 0, bounces_keys, 0, NULL },
 	{ "password", K_PASSWORD, 0, 0, NULL, 0, NULL },
@@ -335,6 +336,7 @@ config_defaults(struct config *c)
 	c->mail.templates = xstrdup(NOSHOWD_DATADIR "/templates");
 	c->mail.delivery = xstrdup("relay");
 	c->mail.dsn = 0;
+	c->mail.timeout = 60;
 
 	c->evidence.checkpoint_every = DAY;
 	c->evidence.signing_key = xstrdup(STATE_DIR "/evidence/signing.key");

@@ -140,6 +140,7 @@ struct config_mail {
 	char *templates;	/* directory with nl/ and en/; default: the installed templates */
 	char *delivery;		/* "relay" | "direct" */
 	int dsn;
+	int64_t timeout;	/* seconds an SMTP server may stay silent (default 60) */
 	char *dkim_domain, *dkim_selector, *dkim_key_file;
 	char *bounces_url, *bounces_username, *bounces_password_file;
 };

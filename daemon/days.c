@@ -90,15 +90,33 @@ days_in_month(int y, int m)
 	return d[m - 1];
 }
 
-int
-days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
-    const char *zone, time_t *out)
+/* The UTC offset of zone at t, from libical's wall time for t. */
+static long
+days_offset(icaltimezone *z, time_t t)
 {
-	icaltimezone *z = days_zone(zone);
-	struct icaltimetype tt = icaltime_null_time();
+	struct icaltimetype w = icaltime_from_timet_with_zone(t, 0, z);
+	struct tm tm = { .tm_year = w.year - 1900, .tm_mon = w.month - 1, .tm_mday = w.day,
+	    .tm_hour = w.hour, .tm_min = w.minute, .tm_sec = w.second };
 
-	if (z == NULL)
-		return -1;
+	return (long)(timegm(&tm) - t);
+}
+
+/*
+ * RFC 5545 3.3.5: a wall time that a DST switch skips (02:30 on the last Sunday of March in
+ * Europe/Amsterdam) is read with the offset before the gap, so it is 03:30 summer time; one
+ * that occurs twice (02:30 on the last Sunday of October) is its first occurrence. libical
+ * gives the hour before the gap and the second occurrence.
+ */
+time_t
+days_zone_to_utc(icaltimezone *z, int year, int mon, int mday, int hour, int min, int sec)
+{
+	struct icaltimetype tt = icaltime_null_time();
+	struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
+	    .tm_hour = hour, .tm_min = min, .tm_sec = sec };
+	time_t wall = timegm(&tm), a, b;
+	long before, after;
+	int a_ok, b_ok;
+
 	tt.year = year;
 	tt.month = mon;
 	tt.day = mday;
@@ -107,7 +125,28 @@ days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
 	tt.second = sec;
 	tt.is_date = 0;
 	tt.zone = z;
-	*out = icaltime_as_timet_with_zone(tt, z);
+	before = days_offset(z, wall - 86400);
+	after = days_offset(z, wall + 86400);
+	if (before == after)
+		return icaltime_as_timet_with_zone(tt, z);
+	a = wall - before;
+	b = wall - after;
+	a_ok = a + days_offset(z, a) == wall;
+	b_ok = b + days_offset(z, b) == wall;
+	if (a_ok && b_ok)
+		return a < b ? a : b;
+	return b_ok && !a_ok ? b : a;
+}
+
+int
+days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
+    const char *zone, time_t *out)
+{
+	icaltimezone *z = days_zone(zone);
+
+	if (z == NULL)
+		return -1;
+	*out = days_zone_to_utc(z, year, mon, mday, hour, min, sec);
 	return 0;
 }
 

@@ -25,11 +25,16 @@ int days_parse_iso(const char *s, const char *zone, time_t *out);
 void days_format_iso(time_t t, const char *zone, char out[32]);
 
 /*
- * Wall time in a zone -> UTC. For a time skipped by a DST switch the later offset applies;
- * for a repeated hour, the first. Returns -1 if zone is unknown.
+ * Wall time in a zone -> UTC, as RFC 5545 3.3.5 reads it: a time skipped by a DST switch
+ * with the offset before the gap (02:30 becomes 03:30 summer time); of a repeated hour,
+ * the first. Returns -1 if zone is unknown.
  */
 int days_local_to_utc(int year, int mon, int mday, int hour, int min, int sec,
     const char *zone, time_t *out);
+/* The same in a libical zone (an icaltimezone: a feed's own VTIMEZONE, say). */
+struct _icaltimezone;
+time_t days_zone_to_utc(struct _icaltimezone *z, int year, int mon, int mday, int hour,
+    int min, int sec);
 /* UTC -> wall time in zone (struct tm fields as in gmtime; tm_gmtoff set). */
 int days_utc_to_local(time_t t, const char *zone, struct tm *out);
 

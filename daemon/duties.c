@@ -54,10 +54,11 @@ int
 duties_release(struct store *s, const struct config *c, int64_t id, time_t now,
     const char *cause, const char *why)
 {
-	sqlite3_stmt *q = store_q(s, "SELECT session_id, state, coalesce(pay_by, 0) FROM "
-	    "bookings WHERE id = ?", "i", id);
+	sqlite3_stmt *q = store_q(s, "SELECT b.session_id, b.state, coalesce(b.pay_by, 0), "
+	    "x.start FROM bookings b JOIN sessions x ON x.id = b.session_id WHERE b.id = ?", "i",
+	    id);
 	char *session;
-	int64_t pay_by;
+	int64_t pay_by, start;
 	int from, rc = -1;
 
 	if (store_step(s, q) <= 0)
@@ -65,14 +66,20 @@ duties_release(struct store *s, const struct config *c, int64_t id, time_t now,
 	session = store_col_dup(q, 0);
 	from = policy_state_parse(store_col_text(q, 1));
 	pay_by = sqlite3_column_int64(q, 2);
+	start = sqlite3_column_int64(q, 3);
 	sqlite3_reset(q);
 	if (from < 0) {
 		free(session);
 		return -1;
 	}
-	/* A released booking owes nothing; what was paid is due back. pay_by stays on record. */
+	/*
+	 * A released booking owes nothing; what was paid is due back. pay_by stays on record.
+	 * Released only after its session started (after downtime, say), it gets no notice: it
+	 * would tell of a seat, and offer it back, in a session that is over.
+	 */
 	if (seats_set_state(s, id, (enum booking_state)from, BOOKING_RELEASED, 0,
-	    (time_t)pay_by, now, cause, why) == 0 && compose_booking(s, c, id, "release", now) == 0 &&
+	    (time_t)pay_by, now, cause, why) == 0 &&
+	    (now >= (time_t)start || compose_booking(s, c, id, "release", now) == 0) &&
 	    seats_fill(s, c, session, now, "policy waitlist") >= 0)
 		rc = 0;
 	free(session);

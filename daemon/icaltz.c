@@ -11,6 +11,7 @@
 
 #include <libical/ical.h>
 
+#include "days.h"
 #include "embed.h"
 #include "icalctx.h"
 #include "strmap.h"
@@ -244,6 +245,10 @@ icaltz_wall_to_utc(struct icaltimetype tt, icaltimezone *zone)
 		tt.is_date = 0;
 		tt.hour = tt.minute = tt.second = 0;
 	}
+	/* A wall time on a DST switch night as the configured sessions read it (days.h). */
+	if (zone != NULL && !icaltime_is_utc(tt) && zone != icaltimezone_get_utc_timezone())
+		return days_zone_to_utc(zone, tt.year, tt.month, tt.day, tt.hour, tt.minute,
+		    tt.second);
 	return icaltime_as_timet_with_zone(tt, zone);
 }
 

@@ -108,7 +108,7 @@ outbox_sender_open(struct outbox_sender *tx)
 	/* Greet with the sender's domain: some servers refuse a host name that is no FQDN. */
 	at = strrchr(m->from, '@');
 	if (strcmp(m->delivery, "direct") == 0) {
-		tx->direct = direct_open(at != NULL ? at + 1 : NULL, 60, m->dsn);
+		tx->direct = direct_open(at != NULL ? at + 1 : NULL, (long)m->timeout, m->dsn);
 		return 0;
 	}
 	memset(&o, 0, sizeof(o));
@@ -120,7 +120,7 @@ outbox_sender_open(struct outbox_sender *tx)
 	o.username = m->username;
 	o.password = m->password_file ? tx->password : NULL;
 	o.ca_file = m->ca_file;
-	o.timeout = 60;
+	o.timeout = (long)m->timeout;
 	o.dsn = m->dsn;
 	if (at != NULL)
 		o.helo = at + 1;
@@ -208,6 +208,7 @@ struct outbox_job {
 	time_t created;
 	char *rcpt, *kind, *ref;
 	int kept;		/* its bytes are in the evidence directory */
+	int gave_up;		/* a temporary failure too many: failed, not deferred */
 	int64_t at_ms;		/* when the transport answered */
 	struct smtp_report r;
 };
@@ -219,8 +220,7 @@ outbox_direct(const struct config *c)
 }
 
 static void
-outbox_record(struct store *s, const struct config *c, const struct outbox_job *j,
-    time_t now)
+outbox_record(struct store *s, const struct config *c, struct outbox_job *j, time_t now)
 {
 	const struct smtp_report *r = &j->r;
 	const char *state;
@@ -238,6 +238,7 @@ outbox_record(struct store *s, const struct config *c, const struct outbox_job *
 	default:
 		if (now - j->created >= OUTBOX_GIVE_UP) {
 			state = "failed";
+			j->gave_up = 1;
 			snprintf(err, sizeof(err), "gave up after 5 days of temporary failures: "
 			    "%.400s", r->err);
 		} else {
@@ -376,10 +377,10 @@ outbox_report(const struct outbox_job *j, FILE *out)
 	const struct smtp_report *r = &j->r;
 
 	if (out != NULL)
-		fprintf(out, "mail %s %s to %s: %s%s%s\n", j->ref, j->kind, j->rcpt,
-		    r->outcome == SMTP_SENT ? "sent" : r->outcome == SMTP_PERMFAIL ? "failed" :
-		    "deferred", r->reply[0] || r->err[0] ? ": " : "", r->err[0] ? r->err :
-		    r->reply);
+		fprintf(out, "mail %s %s to %s: %s%s%s%s\n", j->ref, j->kind, j->rcpt,
+		    r->outcome == SMTP_SENT ? "sent" : r->outcome == SMTP_PERMFAIL || j->gave_up ?
+		    "failed" : "deferred", j->gave_up ? ": gave up after 5 days" : "",
+		    r->reply[0] || r->err[0] ? ": " : "", r->err[0] ? r->err : r->reply);
 	else if (r->outcome != SMTP_SENT)
 		log_warnx("mail %s %s to %s: %s", j->ref, j->kind, j->rcpt, r->err[0] ? r->err :
 		    r->reply);

@@ -24,13 +24,43 @@ store_schema_version(void)
 	return (int)migrations_count;
 }
 
+/*
+ * SQLite says "disk I/O error" or "unable to open database file" where the system said
+ * why: a full or a read-only file system. Say that, and what to do, too.
+ */
+static const char *
+store_why(struct store *s)
+{
+	static char why[256];
+	int e = s->db != NULL ? sqlite3_system_errno(s->db) : 0;
+	int rc = s->db != NULL ? sqlite3_errcode(s->db) & 0xff : 0;
+
+	why[0] = '\0';
+	/*
+	 * "unable to open database file" (creating its -wal on a read-only file system) comes
+	 * with the errno of SQLite's last try, a read-only open of the -wal: ENOENT.
+	 */
+	if (e != ENOSPC && e != EDQUOT && s->path != NULL && access(s->path, W_OK) < 0)
+		e = errno;
+	if (e == ENOSPC || e == EDQUOT || rc == SQLITE_FULL)
+		snprintf(why, sizeof(why), " (%s: free space where %s is, then run again; "
+		    "nothing half-done was kept)", strerror(e == EDQUOT ? e : ENOSPC), s->path);
+	else if (e == EROFS || e == EACCES || e == EPERM)
+		snprintf(why, sizeof(why), " (%s: %s, its -wal and -shm files and its "
+		    "directory must be writable)", strerror(e), s->path);
+	else if (rc == SQLITE_READONLY)
+		snprintf(why, sizeof(why), " (read-only: %s, its -wal and -shm files and its "
+		    "directory must be writable)", s->path);
+	return why;
+}
+
 static int
 store_fail(struct store *s, const char *what)
 {
 	if (!s->failed) {
 		s->failed = 1;
-		snprintf(s->error, sizeof(s->error), "%s: %s: %s", s->path, what,
-		    sqlite3_errmsg(s->db));
+		snprintf(s->error, sizeof(s->error), "%s: %s: %s%s", s->path, what,
+		    sqlite3_errmsg(s->db), store_why(s));
 		log_warnx("%s", s->error);
 	}
 	return -1;
@@ -45,7 +75,8 @@ store_exec_plain(struct store *s, const char *sql)
 		return -1;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		s->failed = 1;
-		snprintf(s->error, sizeof(s->error), "%s: %s", s->path, msg ? msg : "error");
+		snprintf(s->error, sizeof(s->error), "%s: %s%s", s->path, msg ? msg : "error",
+		    store_why(s));
 		log_warnx("%s", s->error);
 		sqlite3_free(msg);
 		return -1;

@@ -47,6 +47,9 @@ order; when a list is used up the answer is `ok`.
     NNN text            answer this instead, e.g. `451 4.3.0 try again later` or
                         `554 5.7.1 rejected`; the message is stored only for a 2xx
     drop                read the whole message, then close the connection without answering
+    cut [N]             read the first N bytes of the message (default 1024), then reset the
+                        connection (close it with data unread: the client's next write
+                        fails, EPIPE or ECONNRESET), in the middle of DATA
     stall               read the whole message and never answer
     delay S             read the whole message, wait S seconds, then accept it
     rcpt ok             accept the recipient
@@ -64,7 +67,7 @@ The log (--log FILE, else stderr) has one line per event, N being the connection
     N C: <message data, 123 bytes>      in place of the message itself
     N * stored 0001                     N * auth PLAIN ok USER / N * auth LOGIN failed USER
     N * drop / N * stall                N * close
-    N * delay S
+    N * delay S                         N * cut after N bytes
     N * error SSLError: ...             (a failed TLS handshake, say)
 """
 
@@ -76,6 +79,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import ssl
 import sys
 
@@ -138,10 +142,11 @@ def read_script(path):
             if verb in ("rcpt", "mail"):
                 target = rcpt if verb == "rcpt" else mail
                 line = line[4:].strip()
-                if line in ("drop", "stall") or line.startswith("delay"):
+                if line in ("drop", "stall") or line.split()[0] in ("delay", "cut"):
                     sys.exit("smtpd.py: %s:%d: %s takes ok or a reply" % (path, lineno, verb))
             if (line not in ("ok", "drop", "stall") and not re.fullmatch(r"[2-5]\d\d( .*)?", line)
-                    and not re.fullmatch(r"delay \d+(\.\d+)?", line)):
+                    and not re.fullmatch(r"delay \d+(\.\d+)?", line)
+                    and not re.fullmatch(r"cut( \d+)?", line)):
                 sys.exit("smtpd.py: %s:%d: not an answer: %r" % (path, lineno, raw.rstrip()))
             target.append(line)
     return data, rcpt, mail
@@ -156,6 +161,15 @@ class LoggingReader(asyncio.StreamReader):
         line = await super().readuntil(separator)
         smtp = self._noshow_smtp
         if smtp.in_data:
+            if smtp.cut_left is not None:
+                smtp.cut_left -= len(line)
+                if smtp.cut_left <= 0:
+                    smtp.state.log(smtp.conn, "* cut after %d bytes" % smtp.cut_bytes)
+                    smtp.cut_left = None
+                    # abort(): an RST, not a FIN, since the rest of the message is unread.
+                    smtp.transport.abort()
+                    # connection_lost cancels this task.
+                    await asyncio.get_running_loop().create_future()
             return line
         text = line.rstrip(b"\r\n").decode("utf-8", "replace")
         if smtp.in_auth:
@@ -174,6 +188,7 @@ class Server(SMTP):
         self.in_data = False
         self.in_auth = False
         self.connected = False
+        self.cut_left = self.cut_bytes = None
 
     def connection_made(self, transport):
         first = not self.connected
@@ -215,6 +230,15 @@ class Server(SMTP):
             self.in_auth = False
 
     async def smtp_DATA(self, arg):
+        answers = self.state.data_answers
+        if answers and answers[0].split()[0] == "cut" and self.envelope.rcpt_tos:
+            words = answers.pop(0).split()
+            self.cut_left = self.cut_bytes = int(words[1]) if len(words) > 1 else 1024
+            # A small receive buffer, so that the client is still writing when the reset
+            # comes (loopback buffers would otherwise take the whole message at once).
+            sock = self.transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         self.in_data = True
         try:
             await super().smtp_DATA(arg)

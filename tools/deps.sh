@@ -6,7 +6,7 @@
 set -eu
 
 build="gcc make pkg-config libc6-dev libcurl4-openssl-dev libical-dev libsqlite3-dev libconfig-dev libssl-dev libopendkim-dev tzdata"
-check="$build check valgrind python3 python3-aiosmtpd python3-icalendar jq mandoc sqlite3 openssl dnsmasq-base iproute2 util-linux postfix python3-dkim opendkim-tools dovecot-imapd"
+check="$build check valgrind python3 python3-aiosmtpd python3-icalendar jq mandoc sqlite3 openssl dnsmasq-base iproute2 util-linux postfix python3-dkim opendkim-tools dovecot-imapd strace"
 demo="$build"
 bench="$build python3 python3-icalendar"
 fuzz="$build clang-14 libclang-rt-14-dev"

@@ -162,21 +162,29 @@ START_TEST(iso_parse_and_format)
 }
 END_TEST
 
-/* The night of the October switch: 02:30 happens twice; 02:30 in March never happens. */
-START_TEST(iso_dst_switches)
+/* in (read in zone) is want in Europe/Amsterdam. */
+static void
+amsterdam_is(const char *in, const char *zone, const char *want)
 {
 	time_t t;
 	char out[32];
 
-	ck_assert_int_eq(days_parse_iso("2026-10-25T01:59:59+00:00", "UTC", &t), 0);
+	ck_assert_int_eq(days_parse_iso(in, zone, &t), 0);
 	days_format_iso(t, "Europe/Amsterdam", out);
-	ck_assert_str_eq(out, "2026-10-25T02:59:59+01:00");
-	ck_assert_int_eq(days_parse_iso("2026-10-25T00:30:00Z", "UTC", &t), 0);
-	days_format_iso(t, "Europe/Amsterdam", out);
-	ck_assert_str_eq(out, "2026-10-25T02:30:00+02:00");
-	ck_assert_int_eq(days_parse_iso("2026-03-29T01:00:00Z", "UTC", &t), 0);
-	days_format_iso(t, "Europe/Amsterdam", out);
-	ck_assert_str_eq(out, "2026-03-29T03:00:00+02:00");
+	ck_assert_str_eq(out, want);
+}
+
+/* The night of the October switch: 02:30 happens twice; 02:30 in March never happens. */
+START_TEST(iso_dst_switches)
+{
+	amsterdam_is("2026-10-25T01:59:59+00:00", "UTC", "2026-10-25T02:59:59+01:00");
+	amsterdam_is("2026-10-25T00:30:00Z", "UTC", "2026-10-25T02:30:00+02:00");
+	amsterdam_is("2026-03-29T01:00:00Z", "UTC", "2026-03-29T03:00:00+02:00");
+	/* Wall times as RFC 5545 3.3.5 reads them: the first of two, the offset before a gap. */
+	amsterdam_is("2026-10-25T02:30", "Europe/Amsterdam", "2026-10-25T02:30:00+02:00");
+	amsterdam_is("2027-03-28T02:30", "Europe/Amsterdam", "2027-03-28T03:30:00+02:00");
+	amsterdam_is("2027-03-28T01:59", "Europe/Amsterdam", "2027-03-28T01:59:00+01:00");
+	amsterdam_is("2026-10-25T03:00", "Europe/Amsterdam", "2026-10-25T03:00:00+01:00");
 }
 END_TEST
 
