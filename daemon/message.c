@@ -462,10 +462,14 @@ message_header_date(struct buf *out, time_t t, const char *zone)
 	    off / 60 % 60);
 }
 
-/* Append the quoted-printable form of one byte or one UTF-8 character to unit. */
+/*
+ * Put the quoted-printable form of one byte or one UTF-8 character in unit, its length in
+ * *ulen (a strlen per character was a tenth of composing a message); return how many
+ * bytes of p it took.
+ */
 static size_t
 message_qp_unit(const unsigned char *p, size_t left, int line_start, int line_end,
-    char unit[16])
+    char unit[16], size_t *ulen)
 {
 	unsigned cp;
 	size_t n = 1, k = 0;
@@ -488,6 +492,7 @@ message_qp_unit(const unsigned char *p, size_t left, int line_start, int line_en
 		}
 	}
 	unit[k] = '\0';
+	*ulen = k;
 	return n;
 }
 
@@ -514,17 +519,15 @@ message_qp(const char *text, struct buf *out)
 
 		for (size_t i = 0; i < eol;) {
 			char unit[16];
-			size_t n = message_qp_unit(p + i, eol - i, col == 0, 0, unit), len;
+			size_t len, n = message_qp_unit(p + i, eol - i, col == 0, 0, unit, &len);
 			int last = i + n == eol;
 
 			if (last)
-				n = message_qp_unit(p + i, eol - i, col == 0, 1, unit);
-			len = strlen(unit);
+				n = message_qp_unit(p + i, eol - i, col == 0, 1, unit, &len);
 			if (col > 0 && col + len > (last && hard ? QP_WIDTH : QP_WIDTH - 1)) {
 				buf_addstr(out, "=\r\n");
 				col = 0;
-				n = message_qp_unit(p + i, eol - i, 1, last, unit);
-				len = strlen(unit);
+				n = message_qp_unit(p + i, eol - i, 1, last, unit, &len);
 			}
 			buf_add(out, unit, len);
 			col += len;

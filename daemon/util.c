@@ -340,6 +340,19 @@ sync_dir(const char *dir, char err[])
 	return rc;
 }
 
+/* Everything written so far on dir's file system: one flush for a batch of files. */
+int
+sync_fs(const char *dir, char err[])
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || syncfs(fd) < 0)
+		rc = errf(err, "cannot sync the file system of %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int
 sync_dir_of(const char *path, char err[])
 {
