@@ -496,6 +496,13 @@ message_qp_unit(const unsigned char *p, size_t left, int line_start, int line_en
 	return n;
 }
 
+/* A byte that stands for itself inside a line (not at its start or end). */
+static int
+message_qp_plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f && c != '=') || c == '\t';
+}
+
 /*
  * RFC 2045 6.7 quoted-printable with CRLF line ends. Line breaks in the text ("\n", "\r\n"
  * or a lone "\r") become CRLF hard breaks; a longer line gets soft breaks ("=" CRLF) so no
@@ -519,6 +526,22 @@ message_qp(const char *text, struct buf *out)
 
 		for (size_t i = 0; i < eol;) {
 			char unit[16];
+			size_t run = 0;
+
+			/*
+			 * A run of characters that stand for themselves (inside the line, not
+			 * its last, with room before the soft break) is added at once.
+			 */
+			if (col > 0)
+				while (i + run + 1 < eol && col + run + 1 <= QP_WIDTH - 1 &&
+				    message_qp_plain(p[i + run]))
+					run++;
+			if (run > 0) {
+				buf_add(out, p + i, run);
+				col += run;
+				i += run;
+				continue;
+			}
 			size_t len, n = message_qp_unit(p + i, eol - i, col == 0, 0, unit, &len);
 			int last = i + n == eol;
 

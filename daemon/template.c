@@ -175,11 +175,21 @@ const char *const template_ladder[] = { "reminder", "second-reminder", "final-no
 
 const char *const template_langs[] = { "nl", "en", NULL };
 
+/*
+ * Names are compared by their first byte before strcmp: a message sets and looks up a
+ * hundred names, each against a hundred, and the calls to strcmp were 6% of composing it.
+ */
+static int
+same_name(const char *a, const char *b)
+{
+	return a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 int
 template_known(const char *name)
 {
 	for (size_t i = 0; template_placeholders[i] != NULL; i++)
-		if (strcmp(template_placeholders[i], name) == 0)
+		if (same_name(template_placeholders[i], name))
 			return 1;
 	return 0;
 }
@@ -198,7 +208,7 @@ tmpl_set(struct tmpl_vars *v, const char *name, const char *value)
 		log_warnx("template: placeholder \"%s\" is not in template_placeholders, so no "
 		    "template can use it", name);
 	for (size_t i = 0; i < v->n; i++) {
-		if (strcmp(v->v[i].name, name) == 0) {
+		if (same_name(v->v[i].name, name)) {
 			free(v->v[i].value);
 			v->v[i].value = xstrdup(value ? value : "");
 			return;
@@ -230,7 +240,7 @@ tmpl_get(const struct tmpl_vars *v, const char *name)
 	if (v == NULL)
 		return "";
 	for (size_t i = 0; i < v->n; i++)
-		if (strcmp(v->v[i].name, name) == 0)
+		if (same_name(v->v[i].name, name))
 			return v->v[i].value;
 	return "";
 }
