@@ -49,6 +49,23 @@ int
 evidence_keep_message(const char *dir, const void *data, size_t len, char hash[65],
     char err[ERR_MAX])
 {
+	return evidence_put_message(dir, data, len, 1, hash, err);
+}
+
+int
+evidence_sync(const char *dir, char err[ERR_MAX])
+{
+	char *msgdir = xasprintf("%s/messages", dir);
+	int rc = sync_fs(msgdir, err);
+
+	free(msgdir);
+	return rc;
+}
+
+int
+evidence_put_message(const char *dir, const void *data, size_t len, int sync, char hash[65],
+    char err[ERR_MAX])
+{
 	char *msgdir = xasprintf("%s/messages", dir), *path, *tmp;
 	const char *p = data;
 	size_t left = len;
@@ -57,14 +74,21 @@ evidence_keep_message(const char *dir, const void *data, size_t len, char hash[6
 	sha256_hex(data, len, hash);
 	path = evidence_message_path(dir, hash);
 	tmp = xasprintf("%s/.tmp.%ld.%s", msgdir, (long)getpid(), hash);
-	if (evidence_mkdir(dir, err) < 0 || evidence_mkdir(msgdir, err) < 0)
-		goto out;
 	if (access(path, F_OK) == 0) {
 		rc = evidence_same(path, hash, err);
 		goto out;
 	}
-	unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+	/* The directories are made when missing, not tried for every message. */
+	for (int tries = 0; (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0 && tries < 2; tries++) {
+		if (errno == EEXIST)	/* left by a process of ours that died */
+			unlink(tmp);
+		else if (errno != ENOENT)
+			break;
+		else if (evidence_mkdir(dir, err) < 0 || evidence_mkdir(msgdir, err) < 0)
+			goto out;
+	}
+	if (fd < 0) {
 		errf(err, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -81,7 +105,7 @@ evidence_keep_message(const char *dir, const void *data, size_t len, char hash[6
 		p += n;
 		left -= (size_t)n;
 	}
-	if (fchmod(fd, 0400) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0400) < 0 || (sync && fsync(fd) < 0)) {
 		errf(err, "cannot sync %s: %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -94,7 +118,7 @@ evidence_keep_message(const char *dir, const void *data, size_t len, char hash[6
 		if (evidence_same(path, hash, err) < 0)
 			goto out;
 	}
-	rc = sync_dir(msgdir, err);
+	rc = sync ? sync_dir(msgdir, err) : 0;
 out:
 	if (fd >= 0) {
 		close(fd);

@@ -40,6 +40,14 @@ char *evidence_message_path(const char *dir, const char *hash);
  */
 int evidence_keep_message(const char *dir, const void *data, size_t len, char hash[65],
     char err[ERR_MAX]);
+/*
+ * The same for a batch: with sync 0 neither the file nor the directory is fsync'd, and the
+ * caller calls evidence_sync() once (syncfs(2) of the evidence directory's file system)
+ * before it hands any message of the batch to the transport.
+ */
+int evidence_put_message(const char *dir, const void *data, size_t len, int sync,
+    char hash[65], char err[ERR_MAX]);
+int evidence_sync(const char *dir, char err[ERR_MAX]);
 
 /* A record's time: the real clock's milliseconds, unless `now` was set apart (--now). */
 int64_t evidence_clock_ms(time_t now);

@@ -282,11 +282,11 @@ invite_vtimezone(icaltimezone *z, const char *tzid, time_t from)
 static char *
 invite_fold(const char *s)
 {
-	struct buf flat, out;
+	char *flat = xstrdup(s);	/* unfolded in place: it only gets shorter */
+	struct buf out;
 	const char *line;
+	size_t w = 0;
 
-	buf_init(&flat);
-	buf_addstr(&flat, "");
 	for (const char *p = s; *p; p++) {
 		if (*p == '\r' && p[1] == '\n')
 			continue;
@@ -294,11 +294,12 @@ invite_fold(const char *s)
 			p++;
 			continue;
 		}
-		buf_addch(&flat, *p);
+		flat[w++] = *p;
 	}
+	flat[w] = '\0';
 	buf_init(&out);
 	buf_addstr(&out, "");
-	for (line = flat.data; *line != '\0';) {
+	for (line = flat; *line != '\0';) {
 		size_t len = strcspn(line, "\n"), pos = 0, width = ICS_WIDTH;
 
 		while (len - pos > width) {
@@ -317,7 +318,7 @@ invite_fold(const char *s)
 		if (*line == '\n')
 			line++;
 	}
-	buf_release(&flat);
+	free(flat);
 	return buf_detach(&out);
 }
 

@@ -462,10 +462,14 @@ message_header_date(struct buf *out, time_t t, const char *zone)
 	    off / 60 % 60);
 }
 
-/* Append the quoted-printable form of one byte or one UTF-8 character to unit. */
+/*
+ * Put the quoted-printable form of one byte or one UTF-8 character in unit, its length in
+ * *ulen (a strlen per character was a tenth of composing a message); return how many
+ * bytes of p it took.
+ */
 static size_t
 message_qp_unit(const unsigned char *p, size_t left, int line_start, int line_end,
-    char unit[16])
+    char unit[16], size_t *ulen)
 {
 	unsigned cp;
 	size_t n = 1, k = 0;
@@ -488,7 +492,15 @@ message_qp_unit(const unsigned char *p, size_t left, int line_start, int line_en
 		}
 	}
 	unit[k] = '\0';
+	*ulen = k;
 	return n;
+}
+
+/* A byte that stands for itself inside a line (not at its start or end). */
+static int
+message_qp_plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f && c != '=') || c == '\t';
 }
 
 /*
@@ -514,17 +526,31 @@ message_qp(const char *text, struct buf *out)
 
 		for (size_t i = 0; i < eol;) {
 			char unit[16];
-			size_t n = message_qp_unit(p + i, eol - i, col == 0, 0, unit), len;
+			size_t run = 0;
+
+			/*
+			 * A run of characters that stand for themselves (inside the line, not
+			 * its last, with room before the soft break) is added at once.
+			 */
+			if (col > 0)
+				while (i + run + 1 < eol && col + run + 1 <= QP_WIDTH - 1 &&
+				    message_qp_plain(p[i + run]))
+					run++;
+			if (run > 0) {
+				buf_add(out, p + i, run);
+				col += run;
+				i += run;
+				continue;
+			}
+			size_t len, n = message_qp_unit(p + i, eol - i, col == 0, 0, unit, &len);
 			int last = i + n == eol;
 
 			if (last)
-				n = message_qp_unit(p + i, eol - i, col == 0, 1, unit);
-			len = strlen(unit);
+				n = message_qp_unit(p + i, eol - i, col == 0, 1, unit, &len);
 			if (col > 0 && col + len > (last && hard ? QP_WIDTH : QP_WIDTH - 1)) {
 				buf_addstr(out, "=\r\n");
 				col = 0;
-				n = message_qp_unit(p + i, eol - i, 1, last, unit);
-				len = strlen(unit);
+				n = message_qp_unit(p + i, eol - i, 1, last, unit, &len);
 			}
 			buf_add(out, unit, len);
 			col += len;

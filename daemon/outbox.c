@@ -206,7 +206,9 @@ struct outbox_job {
 	int64_t id;
 	int attempts;
 	time_t created;
-	char *rcpt, *kind, *ref;
+	char *rcpt, *kind, *ref, *from, *message_id, *data;
+	size_t len;
+	int answered;		/* r holds why it was not handed to the transport */
 	int kept;		/* its bytes are in the evidence directory */
 	int gave_up;		/* a temporary failure too many: failed, not deferred */
 	int64_t at_ms;		/* when the transport answered */
@@ -319,9 +321,24 @@ outbox_dkim(struct store *s, struct outbox_sender *tx, int64_t id, int signed_al
 	return 0;
 }
 
-/* Load and send one claimed message. 0, or -1 if the store failed. */
+/* A claimed message not to be handed to the transport, and why. */
+static void
+outbox_refuse(struct outbox_job *j, const char *why, const char *err)
+{
+	memset(&j->r, 0, sizeof(j->r));
+	j->r.outcome = SMTP_TEMPFAIL;
+	snprintf(j->r.err, sizeof(j->r.err), "%s%.400s", why, err);
+	j->answered = 1;
+	j->kept = 0;
+}
+
+/*
+ * Load one claimed message and keep its evidence copy: fsync'd now with sync, else by the
+ * caller's evidence_sync() for the whole batch, before any of it goes to the transport.
+ * 0, or -1 if the store failed.
+ */
 static int
-outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
+outbox_load(struct store *s, struct outbox_sender *tx, struct outbox_job *j, int sync)
 {
 	sqlite3_stmt *q = store_q(s, "SELECT o.env_from, o.rcpt, d.data, o.kind, "
 	    "coalesce(b.ref, '-'), o.attempts, o.created, o.message_id, o.dkim IS NOT NULL "
@@ -329,37 +346,39 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 	    "JOIN outbox_data d "
 	    "ON d.outbox_id = o.id LEFT JOIN bookings b ON b.id = o.booking_id "
 	    "WHERE o.id = ?", "i", j->id);
-	char *from, *data, *message_id, hash[65], err[ERR_MAX];
-	size_t len;
+	char hash[65], err[ERR_MAX];
 	int signed_already;
 
 	if (store_step(s, q) <= 0)
 		return -1;
-	from = store_col_dup(q, 0);
+	j->from = store_col_dup(q, 0);
 	j->rcpt = store_col_dup(q, 1);
-	len = (size_t)sqlite3_column_bytes(q, 2);
-	data = xstrndup(sqlite3_column_blob(q, 2), len);
+	j->len = (size_t)sqlite3_column_bytes(q, 2);
+	j->data = xstrndup(sqlite3_column_blob(q, 2), j->len);
 	j->kind = store_col_dup(q, 3);
 	j->ref = store_col_dup(q, 4);
 	j->attempts = sqlite3_column_int(q, 5);
 	j->created = sqlite3_column_int64(q, 6);
-	message_id = store_col_dup(q, 7);
+	j->message_id = store_col_dup(q, 7);
 	signed_already = sqlite3_column_int(q, 8);
 	sqlite3_reset(q);
-	if (outbox_dkim(s, tx, j->id, signed_already, &data, &len, err) < 0) {
-		memset(&j->r, 0, sizeof(j->r));
-		j->r.outcome = SMTP_TEMPFAIL;
-		snprintf(j->r.err, sizeof(j->r.err), "%s", err);
+	if (outbox_dkim(s, tx, j->id, signed_already, &j->data, &j->len, err) < 0)
+		outbox_refuse(j, "", err);
 	/* What cannot be kept as evidence is not sent. */
-	} else if (evidence_keep_message(tx->c->evidence_dir, data, len, hash, err) < 0) {
-		memset(&j->r, 0, sizeof(j->r));
-		j->r.outcome = SMTP_TEMPFAIL;
-		snprintf(j->r.err, sizeof(j->r.err), "not sent: cannot keep its evidence copy: "
-		    "%.400s", err);
-	} else {
+	else if (evidence_put_message(tx->c->evidence_dir, j->data, j->len, sync, hash,
+	    err) < 0)
+		outbox_refuse(j, "not sent: cannot keep its evidence copy: ", err);
+	else
 		j->kept = 1;
-		outbox_transmit(tx, from, j->rcpt, message_id, data, len, &j->r);
-	}
+	return 0;
+}
+
+/* Hand a loaded message whose evidence copy is durable to the transport. */
+static void
+outbox_deliver(struct outbox_sender *tx, struct outbox_job *j)
+{
+	if (!j->answered)
+		outbox_transmit(tx, j->from, j->rcpt, j->message_id, j->data, j->len, &j->r);
 	j->at_ms = evidence_clock_ms(tx->now);
 	/*
 	 * Fault injection for the tests: die between the server's acceptance and the local
@@ -367,8 +386,36 @@ outbox_run(struct store *s, struct outbox_sender *tx, struct outbox_job *j)
 	 */
 	if (j->r.outcome == SMTP_SENT && getenv("NOSHOWD_TEST_DIE_AFTER_SEND") != NULL)
 		_exit(99);
-	free(from), free(data), free(message_id);
-	return 0;
+}
+
+/*
+ * A maildir batch, loaded with its evidence copies written but not yet synced: one sync
+ * makes every copy durable, then the batch is delivered, then one sync makes the
+ * deliveries durable. The order per message is the same as with a sync each: its
+ * evidence copy, then its delivery, then (by the caller) its record as sent.
+ */
+static void
+outbox_deliver_batch(struct outbox_sender *tx, struct outbox_job *jobs, int n)
+{
+	const struct config *c = tx->c;
+	char err[ERR_MAX];
+	int kept = 0;
+
+	for (int i = 0; i < n; i++)
+		kept |= jobs[i].kept;
+	if (kept && evidence_sync(c->evidence_dir, err) < 0)
+		for (int i = 0; i < n; i++)
+			if (jobs[i].kept)
+				outbox_refuse(&jobs[i], "not sent: cannot keep its evidence "
+				    "copy: ", err);
+	for (int i = 0; i < n; i++)
+		outbox_deliver(tx, &jobs[i]);
+	if (maildir_sync(c->mail.maildir, err) < 0)
+		for (int i = 0; i < n; i++)
+			if (!jobs[i].answered) {
+				jobs[i].r.outcome = SMTP_TEMPFAIL;
+				snprintf(jobs[i].r.err, sizeof(jobs[i].r.err), "%s", err);
+			}
 }
 
 static void
@@ -387,8 +434,9 @@ outbox_report(const struct outbox_job *j, FILE *out)
 }
 
 /*
- * A maildir batch is claimed in one transaction, written, made durable with one sync and
- * then recorded in one transaction: a file that is not yet on disk is never called sent.
+ * A maildir batch is claimed in one transaction, its evidence copies written and made
+ * durable with one sync, delivered and made durable with one sync, and then recorded in one
+ * transaction: a file that is not yet on disk is never called sent.
  * Over SMTP messages are claimed and recorded one at a time, so the window for a duplicate
  * is one message, and the first temporary failure ends the round: the server is likely
  * down, and trying every other message against it (each up to a timeout) would only delay
@@ -403,6 +451,7 @@ outbox_finish(struct outbox_job *j, FILE *out, int *handled)
 	outbox_report(j, out);
 	smtp_report_release(&j->r);
 	free(j->rcpt), free(j->kind), free(j->ref);
+	free(j->from), free(j->message_id), free(j->data);
 }
 
 int
@@ -424,19 +473,13 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int 
 		memset(jobs, 0, OUTBOX_BATCH * sizeof(*jobs));
 		for (; done < n; done++) {
 			jobs[done].id = ids[done];
-			if (outbox_run(s, &tx, &jobs[done]) < 0)
+			if (outbox_load(s, &tx, &jobs[done], smtp) < 0)
 				break;
+			if (smtp)
+				outbox_deliver(&tx, &jobs[done]);
 		}
-		if (!smtp && done > 0) {
-			char err[ERR_MAX];
-
-			if (maildir_sync(c->mail.maildir, err) < 0) {
-				for (int i = 0; i < done; i++) {
-					jobs[i].r.outcome = SMTP_TEMPFAIL;
-					snprintf(jobs[i].r.err, sizeof(jobs[i].r.err), "%s", err);
-				}
-			}
-		}
+		if (!smtp && done > 0)
+			outbox_deliver_batch(&tx, jobs, done);
 		store_begin(s);
 		for (int i = 0; i < done; i++)
 			outbox_record(s, c, &jobs[i], now);

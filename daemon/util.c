@@ -328,16 +328,30 @@ read_file(const char *path, size_t max, size_t *len, char err[])
 	return buf_detach(&b);
 }
 
-int
-sync_dir(const char *dir, char err[])
+/* Open dir and flush with fn: fsync for its names, syncfs for its whole file system. */
+static int
+sync_with(const char *dir, int (*fn)(int), const char *what, char err[])
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
-	if (fd < 0 || fsync(fd) < 0)
-		rc = errf(err, "cannot sync directory %s: %s", dir, strerror(errno));
+	if (fd < 0 || fn(fd) < 0)
+		rc = errf(err, "cannot sync %s %s: %s", what, dir, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int
+sync_dir(const char *dir, char err[])
+{
+	return sync_with(dir, fsync, "directory", err);
+}
+
+/* Everything written so far on dir's file system: one flush for a batch of files. */
+int
+sync_fs(const char *dir, char err[])
+{
+	return sync_with(dir, syncfs, "the file system of", err);
 }
 
 int

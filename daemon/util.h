@@ -68,6 +68,7 @@ char *read_file(const char *path, size_t max, size_t *len, char err[]);
  */
 int sync_dir(const char *dir, char err[]);
 int sync_dir_of(const char *path, char err[]);
+int sync_fs(const char *dir, char err[]);
 
 /* SHA-256 of data as 64 lower-case hex digits plus NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);

@@ -40,7 +40,7 @@ BUDGET = 240			# seconds for all rounds together; fewer rounds when slower
 # figure key -> (label, target as a ratio of the floor or None, adopted?)
 FIGURES = [
     ("floor", "floor: libical parse + upsert 100,000 into SQLite", None, True),
-    ("first", "first ingest (fresh database, 100,000 bookings)", 20.0, False),
+    ("first", "first ingest (fresh database, 100,000 bookings)", 20.0, True),
     ("changed", "changed poll (+10 bookings)", 1.3, True),
     ("unchanged_file", "unchanged poll, file:// (same body hash)", 0.02, True),
     ("unchanged_304", "unchanged poll, HTTP 304", 0.02, True),
@@ -252,28 +252,31 @@ def main():
             invalid["unchanged_304"] = "skipped: %s" % e
             httpd = None
 
-    try:
-        if httpd is not None:
-            try:
-                rm_db(http_db)
-                s, rc, _, text = run(daemon(conf_http), out("http-first"))
-                context["first_ingest_http_s"] = s
-                st = db_state(http_db)
-                expect(rc == 0 and st["bookings"] == n_base,
-                       "first ingest over HTTP: exit %d, %d bookings (want %d)"
-                       % (rc, st["bookings"], n_base), text)
-                expect(st["source"].get("etag"), "first ingest over HTTP stored no ETag, so "
-                       "no poll can be answered 304", text)
-                snapshot(http_db, snap("http"))
-                # What the test server alone takes to answer 304 (it reads and hashes the
-                # whole file on every request): measured with a plain client, subtracted.
-                srv = [httpd.get("/feed.ics", st["source"]["etag"]) for _ in range(5)]
-                if any(code != 304 for _, code, _ in srv):
-                    raise Invalid("the test server did not answer 304 to the stored ETag")
-                srv_times.extend(t for t, _, _ in srv)
-            except Invalid as e:
-                invalid["unchanged_304"] = str(e)
+    def http_setup():
+        """The HTTP state: the first ingest's database polled once over HTTP. Its body hashes
+        the same, so that poll is unchanged but keeps the server's ETag, and the next poll
+        is answered 304 (no second first ingest of 100,000 bookings just for this)."""
+        try:
+            restore(snap("first"), http_db)
+            s, rc, _, text = run(daemon(conf_http), out("http-setup"))
+            context["http_setup_poll_s"] = s
+            st = db_state(http_db)
+            expect(rc == 0 and st["bookings"] == n_base,
+                   "setup poll over HTTP: exit %d, %d bookings (want %d)"
+                   % (rc, st["bookings"], n_base), text)
+            expect(st["source"].get("etag"), "the poll over HTTP stored no ETag, so "
+                   "no poll can be answered 304", text)
+            snapshot(http_db, snap("http"))
+            # What the test server alone takes to answer 304 (it reads and hashes the
+            # whole file on every request): measured with a plain client, subtracted.
+            srv = [httpd.get("/feed.ics", st["source"]["etag"]) for _ in range(5)]
+            if any(code != 304 for _, code, _ in srv):
+                raise Invalid("the test server did not answer 304 to the stored ETag")
+            srv_times.extend(t for t, _, _ in srv)
+        except Invalid as e:
+            invalid["unchanged_304"] = str(e)
 
+    try:
         runs = a.runs
         r = 0
         started = time.perf_counter()
@@ -344,6 +347,11 @@ def main():
                 except Invalid as e:
                     invalid["unchanged_file"] = str(e)
 
+            if r == 1 and httpd is not None and "unchanged_304" not in invalid:
+                if "first" in invalid:
+                    invalid["unchanged_304"] = "the first ingest failed"
+                else:
+                    http_setup()
             if "unchanged_304" not in invalid:
                 try:
                     restore(snap("http"), http_db)
@@ -473,7 +481,7 @@ def main():
     lines.append("feed: %d bookings, %.1f MB; changed feed: %d; median of %d run(s); "
                  "now = %s" % (n_base, context["feed_bytes"] / 1e6, n_changed,
                                context["rounds"], NOW))
-    for k, label in (("first_ingest_http_s", "first ingest over HTTP (setup, 1 run)"),
+    for k, label in (("http_setup_poll_s", "setup poll over HTTP, storing the ETag (1 run)"),
                      ("sha256_feed_python_s", "SHA-256 of the feed in python (reference)")):
         if k in context:
             lines.append("%s: %.3f s" % (label, context[k]))

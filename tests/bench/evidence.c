@@ -77,7 +77,8 @@ pass(struct store *s, const char *url, struct msg *m, size_t n, const char *evdi
 			break;
 		}
 		ev += now_s() - e0;
-		ok = smtp_send(ss, m[i].from, m[i].rcpt, m[i].data, m[i].len, &r) == SMTP_SENT;
+		ok = smtp_send(ss, m[i].from, m[i].rcpt, NULL, m[i].data, m[i].len, &r) ==
+		    SMTP_SENT;
 		if (!ok)
 			fprintf(stderr, "bench evidence: not sent: %s\n", r.err);
 		e0 = now_s();

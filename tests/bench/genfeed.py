@@ -130,13 +130,15 @@ def main():
     ap.add_argument("--extra", type=int, default=10)
     ap.add_argument("--capacity", type=int, default=60)
     ap.add_argument("--seed", type=int, default=20261101)
+    ap.add_argument("--start", default="2026-11-02",
+                    help="the first session's day (YYYY-MM-DD)")
     a = ap.parse_args()
     if a.extra > a.sessions or a.attendees + 1 > a.capacity and a.extra:
         sys.exit("genfeed: --extra needs as many sessions and a free seat in each")
 
     rng = random.Random(a.seed)
     people = People(rng, max(a.attendees * 4, a.sessions * a.attendees // 5))
-    day0 = datetime.date(2026, 11, 2)
+    day0 = datetime.date.fromisoformat(a.start)
     sessions = []
     for i in range(a.sessions):
         day = day0 + datetime.timedelta(days=i // len(SLOTS))

@@ -17,6 +17,12 @@
 # the million's tick at most 1.5 times the thousand's. JSON: build/bench/tick.json.
 # BENCH_TICK=0 skips this part, BENCH_TICK=only runs nothing else.
 #
+# Then tests/bench/idle.py starts the service on 10,000 bookings and reads /proc/PID: its RSS
+# after the first cycle and its context switches over BENCH_IDLE (60) idle seconds; and times
+# Python's icalendar parsing the same feed, for context. JSON: build/bench/idle.json.
+# Last, tests/bench/summary.py prints one table of every figure and writes it with all the
+# parts as build/bench/results.json.
+#
 # Exit status 0 when everything was measured, even when a target is MISSED (this is a
 # benchmark, not a test); 1 when something could not be measured. BENCH_KEEP=1 keeps the
 # work directory (databases, configs, feeds, outputs) for profiling.
@@ -43,6 +49,10 @@ cflags=${CFLAGS:--O2 -g}
 $cc -std=c11 -D_GNU_SOURCE $cflags -Wall -Wextra $(pkg-config --cflags libical sqlite3) \
 	-o "$out/floor" tests/bench/floor.c $(pkg-config --libs libical sqlite3)
 
+rm -f "$out/last.json" "$out/smtp.json" "$out/idle.json" "$out/results.json"
+if [ "$tick" = 0 ]; then
+	rm -f "$out/tick.json"
+fi
 work=$(mktemp -d "$top/$out/run.XXXXXX")
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
@@ -63,7 +73,11 @@ if [ "$tick" != only ]; then
 	python3 tests/bench/bench.py --noshowd ./noshowd --floor "$out/floor" --work "$work" \
 		--base "$work/base.ics" --changed "$work/changed.ics" --httpd tests/httpd.py \
 		--runs "${BENCH_RUNS:-3}" --json "$out/last.json" || rc=$?
-	python3 tests/bench/smtp.py --noshowd ./noshowd --work "$work" || rc=$?
+	python3 tests/bench/smtp.py --noshowd ./noshowd --work "$work" \
+		--json "$out/smtp.json" || rc=$?
+	echo "bench: the idle service and a peer (python3-icalendar)"
+	python3 tests/bench/idle.py --noshowd ./noshowd --work "$work" --feed "$work/base.ics" \
+		--idle "${BENCH_IDLE:-60}" --json "$out/idle.json" || rc=$?
 fi
 
 if [ "$tick" != 0 ]; then
@@ -96,4 +110,8 @@ if [ "$tick" != 0 ]; then
 	build/bench/tick -r "$runs" -w "$work/tick" -j "$out/tick.json" \
 		-t "$top/conf/templates" "$@" || rc=$?
 fi
+
+echo
+echo "bench: summary (also as JSON: $out/results.json)"
+python3 tests/bench/summary.py --dir "$out" || rc=$?
 exit $rc

@@ -13,7 +13,9 @@ without the evidence step (the kept copy and the evidence record), and prints th
 Target: evidence on >= 0.5 x evidence off.
 """
 import argparse
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -54,6 +56,7 @@ def main():
 	ap.add_argument("--noshowd", required=True)
 	ap.add_argument("--work", required=True)
 	ap.add_argument("--messages", type=int, default=1000)
+	ap.add_argument("--json", help="write the figures here")
 	a = ap.parse_args()
 	top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 	work = os.path.join(a.work, "smtp")
@@ -88,9 +91,23 @@ def main():
 		sys.stdout.flush()
 		# The same messages again, with and without the evidence step (tests/bench/evidence.c).
 		ev = subprocess.run([os.path.join(top, "build", "bench", "evidence"), "-d", db,
-		    "-u", "smtp://127.0.0.1:%d" % accept_port, "-w", work])
+		    "-u", "smtp://127.0.0.1:%d" % accept_port, "-w", work], stdout=subprocess.PIPE,
+		    text=True)
+		sys.stdout.write(ev.stdout)
 		if ev.returncode != 0:
 			raise SystemExit("bench smtp: INVALID: the evidence bench failed")
+		doc = {"messages": n, "seconds": secs, "per_second": rate, "target_per_second": 200,
+		       "verdict": "meets" if rate >= 200 else "MISSED", "evidence": ev.stdout}
+		m = re.search(r"evidence on / off \(messages per second\)\s+([0-9.]+)\s+([0-9.]+) "
+		              r"ms/message", ev.stdout)
+		if m:
+			doc.update(evidence_ratio=float(m.group(1)), evidence_ms=float(m.group(2)),
+			           evidence_target=0.5,
+			           evidence_verdict="meets" if float(m.group(1)) >= 0.5 else "MISSED")
+		if a.json:
+			with open(a.json + ".tmp", "w") as f:
+				json.dump(doc, f, indent=2)
+			os.replace(a.json + ".tmp", a.json)
 	finally:
 		for p in (defer, accept):
 			p.terminate()

@@ -465,8 +465,11 @@ run_tick(const char *path, const struct config *c, struct db *d, int di, int run
 	    "'debt-due'", ev0), TICKGEN_DEBTS, "debts fallen due", d, run);
 	expect((long)count_since(&s, "SELECT count(*) FROM outbox WHERE id > ?", ob0),
 	    TICKGEN_MESSAGES, "messages queued", d, run);
-	expect((long)count_since(&s, "SELECT count(*) FROM invoices WHERE id > ?", inv0),
-	    TICKGEN_PROMOTIONS, "invoices issued (one per promotion)", d, run);
+	expect((long)count_since(&s, "SELECT count(*) FROM invoices WHERE id > ? AND corrects "
+	    "IS NULL", inv0), TICKGEN_PROMOTIONS, "invoices issued (one per promotion)", d, run);
+	/* A release of an invoiced seat comes with its credit note (compose.c). */
+	expect((long)count_since(&s, "SELECT count(*) FROM invoices WHERE id > ? AND corrects "
+	    "IS NOT NULL", inv0), TICKGEN_RELEASES, "credit notes (one per release)", d, run);
 
 	/* Nothing is due any more: an idle tick does nothing. */
 	t0 = seconds();
