@@ -1,5 +1,6 @@
 #!/bin/bash
-# Secrets stay secret (#9): the SMTP password and the evidence signing key appear nowhere
+# Secrets stay secret (#9): the SMTP and IMAP passwords, the DKIM key and the evidence
+# signing key appear nowhere
 # noshowd or noshowctl write (logs with -v, error messages, the database, the evidence log
 # and its bundle, JSON output), neither as they are nor in the base64 forms of SMTP AUTH
 # PLAIN and LOGIN; and the state is created private (files 0600, directories 0700).
@@ -33,9 +34,9 @@ conf good "$GOOD_URL" good.pass required >good.conf
 conf bad "$REFUSING_URL" wrong.pass off >bad.conf
 
 # Every form a secret could leak in: as it is, and the base64 of AUTH PLAIN and LOGIN.
-forms() {	# forms PASSWORD
+forms() {	# forms PASSWORD [USER]
 	printf '%s\n' "$1"
-	printf '\0trainer\0%s' "$1" | base64 -w0; echo
+	printf '\0%s\0%s' "${2:-trainer}" "$1" | base64 -w0; echo
 	printf '%s' "$1" | base64 -w0; echo
 }
 # Everything noshowd and noshowctl wrote for state $1 into out-$1/ (the database as text).
@@ -92,6 +93,60 @@ expect_success 'the state noshowd creates is private: files 0600, directories 07
 	expect_eq "$(stat -c %a good/db/evidence/signing.key)" 600 "signing key" &&
 	expect_eq "$(find good/db/evidence/messages -type f ! -perm 0400 | wc -l)" 0 \
 		"kept messages not 0400"
+'
+
+# Delivery reports over IMAP (a real Dovecot) and DKIM signing, with -v, a refused IMAP
+# login and `noshowd -t` (which prints the public key's DNS record, not the private key).
+IMAP_SECRET='Imap-S3cret+Pa55/w'
+IMAP_WRONG='Imap-Wr0ng+Pa55/w'
+start_dovecot bounces "$IMAP_SECRET"
+printf '%s\n' "$IMAP_SECRET" >imap-good.pass
+printf '%s\n' "$IMAP_WRONG" >imap-wrong.pass
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.key 2>/dev/null
+imap_conf() {	# imap_conf STATE PASSWORD_FILE
+	cat <<CONF
+database = "$T/$1/db/noshowd.db";
+timezone = "Europe/Amsterdam";
+language = "en";
+trainer = { name = "Sanne Bakker"; email = "sanne@example.nl"; iban = "NL91ABNA0417164300"; };
+mail = { transport = "maildir"; maildir = "$T/$1/sent"; from = "bounces@example.nl";
+	templates = "$TOP/conf/templates";
+	dkim = { domain = "example.nl"; selector = "ns1"; key_file = "$T/dkim.key"; };
+	bounces = { url = "$DOVECOT_URL/INBOX"; username = "bounces"; password_file = "$T/$2"; }; };
+sessions = ( { id = "s1"; title = "Assertiveness"; start = "2027-03-08T09:00";
+	end = "2027-03-08T17:00"; capacity = 5; price = "295.00"; } );
+CONF
+}
+imap_conf imapgood imap-good.pass >imapgood.conf
+imap_conf imapbad imap-wrong.pass >imapbad.conf
+# The private key's own lines: past the first eight, which also carry the public modulus.
+dkim_forms() { grep -v -- "-----" dkim.key | tail -n +9; }
+
+expect_success 'IMAP collection and DKIM signing leak neither the IMAP password nor the DKIM key' '
+	"$NOSHOWCTL" -c imapgood.conf --now "$NOW" book s1 ann@example.nl --name "Ann" >/dev/null &&
+	"$NOSHOWD" -c imapgood.conf -t >out-imapgood-t.log 2>&1 &&
+	grep -q "ns1._domainkey" out-imapgood-t.log &&
+	"$NOSHOWD" -c imapgood.conf -v --once --now "$NOW" >out-imapgood-run.log 2>&1 &&
+	grep -q "bounces" out-imapgood-run.log &&
+	grep -rlq "^DKIM-Signature:" imapgood/sent/new &&
+	collect imapgood && mv out-imapgood-t.log out-imapgood-run.log out-imapgood/ &&
+	"$NOSHOWCTL" -c imapgood.conf --json status >out-imapgood/status.json &&
+	jq -e ".bounces.result == \"ok\" and .bounces.error == null" out-imapgood/status.json >/dev/null &&
+	{ forms "$IMAP_SECRET" bounces; dkim_forms; } >imap-forms.txt &&
+	test "$(wc -l <imap-forms.txt)" -ge 15 &&
+	expect_eq "$(leaks out-imapgood imap-forms.txt)" "" "files holding a secret" &&
+	expect_eq "$(grep -rlaF -f imap-forms.txt imapgood)" "" "state holding a secret"
+'
+
+expect_success 'a refused IMAP login names the setting to fix, not the password' '
+	"$NOSHOWCTL" -c imapbad.conf --now "$NOW" book s1 bob@example.nl --name "Bob" >/dev/null &&
+	"$NOSHOWD" -c imapbad.conf -v --once --now "$NOW" >out-imapbad-run.log 2>&1 ;
+	grep -q "mail.bounces.username and password_file" out-imapbad-run.log &&
+	collect imapbad && mv out-imapbad-run.log out-imapbad/ &&
+	grep -q "mail.bounces.username and password_file" out-imapbad/ctl.json &&
+	{ forms "$IMAP_WRONG" bounces; forms "$IMAP_SECRET" bounces; } >imap-wrong.txt &&
+	expect_eq "$(leaks out-imapbad imap-wrong.txt)" "" "files holding a secret" &&
+	expect_eq "$(grep -rlaF -f imap-wrong.txt imapbad)" "" "state holding a secret"
 '
 
 done_testing
