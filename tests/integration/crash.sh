@@ -77,7 +77,8 @@ expect_success "$KILLS runs killed with SIGKILL at random moments, then run to t
 		fi
 		# Up to maxd ms (at first 450): a cycle with work to do takes longer, an empty one
 		# is over sooner. A run that finished before its kill shortens maxd, a killed one
-		# lengthens it, so that about half are killed on a slow machine and a fast one.
+		# lengthens it (up to 5 s: a sanitizer build is slow), so that about half are
+		# killed on a slow machine and a fast one.
 		r=$((RANDOM % maxd)) && d=$(printf "%d.%03d" $((r / 1000)) $((r % 1000)))
 		t=$((t + 601))
 		"$NOSHOWD" -c noshowd.conf --once --now "$(date -u -d "@$t" +%FT%TZ)" >>runs.out 2>&1 &
@@ -85,7 +86,7 @@ expect_success "$KILLS runs killed with SIGKILL at random moments, then run to t
 		sleep "$d"
 		if kill -9 "$pid" 2>/dev/null; then
 			killed=$((killed + 1))
-			maxd=$((maxd * 5 / 4 > 900 ? 900 : maxd * 5 / 4))
+			maxd=$((maxd * 3 / 2 > 5000 ? 5000 : maxd * 3 / 2))
 		else
 			finished=$((finished + 1))
 			maxd=$((maxd * 2 / 3 < 20 ? 20 : maxd * 2 / 3))
