@@ -40,15 +40,19 @@ deps-build:
 build/.dir:
 	@mkdir -p build/tests && touch $@
 
-build/%.o: daemon/%.c daemon/*.h build/.dir build/paths.stamp
+build/%.o: daemon/%.c daemon/*.h build/.dir build/flags.stamp
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# The installed paths are compiled in: rebuild when PREFIX (or DATADIR) changes, so that
-# `make install PREFIX=/usr` after a plain `make` installs a binary that finds its files.
-build/paths.stamp: FORCE build/.dir
-	@echo '$(DATADIR)' > $@.tmp; cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+# Everything that shapes an object is recorded in a stamp, and a change rebuilds: the
+# installed paths (`make install PREFIX=/usr` after a plain `make` installs a binary that
+# finds its files) and the compiler and flags (`make check SANITIZE=address,undefined` after
+# a plain build must not link the plain objects).
+stamp = $(file >$@.tmp,$(1))@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
-build/gen_%.o: build/gen_%.c
+build/flags.stamp: FORCE build/.dir
+	$(call stamp,$(CC) $(ALL_CFLAGS) $(LDFLAGS))
+
+build/gen_%.o: build/gen_%.c build/flags.stamp
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/gen_migrations.c: tools/embed.sh $(wildcard sql/*.sql) build/.dir
@@ -118,11 +122,14 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 $(FUZZ_SAN) -fsanitize=fuzze
 FUZZ_OBJS = $(CORE_SRCS:daemon/%.c=build/fuzz/obj/%.o) $(GEN_SRCS:build/%.c=build/fuzz/obj/%.o)
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/obj/%.o: daemon/%.c daemon/*.h build/paths.stamp
+build/fuzz-flags.stamp: FORCE build/.dir
+	$(call stamp,$(FUZZ_CC) $(FUZZ_CFLAGS))
+
+build/fuzz/obj/%.o: daemon/%.c daemon/*.h build/fuzz-flags.stamp
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-build/fuzz/obj/gen_%.o: build/gen_%.c
+build/fuzz/obj/gen_%.o: build/gen_%.c build/fuzz-flags.stamp
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
