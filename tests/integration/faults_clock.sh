@@ -4,7 +4,8 @@
 # time, the offset before a skipped one); deadlines across the March switch at their
 # documented moments (a day is 24 hours), each acted on once; cycles every 15 minutes
 # through the October night; and a cycle after seven weeks of downtime, which catches up
-# oldest moment first and sends no message for a moment long past.
+# oldest moment first and sends no message for a moment long past; the service on the
+# real clock, refusing while its clock is before the last cycle and going on after.
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p state
@@ -150,6 +151,30 @@ expect_success 'seven weeks of downtime: caught up oldest first, no message for 
 	NOW=2027-01-12T12:10:00+01:00 && once >/dev/null &&
 	expect_eq "$(db "SELECT count(*) FROM outbox WHERE id > $nout AND kind <> '"'"'digest'"'"'")" "$(grep -vc "^digest" msgs)" "nothing more the next cycle" &&
 	ctl evidence verify >v.out 2>&1 || { cat v.out; exit 1; }
+'
+
+# The service on the real clock, with a last cycle recorded a day ahead of it (a clock that
+# was set back): it refuses every cycle, says why in its log, sends nothing, and goes on by
+# itself once the clock has passed the last cycle (here: the record is set back, then USR1).
+day=$(date -d "+30 days" +%F)
+conf svc "$(session later "${day}T09:00" "${day}T17:00" 5)"
+NOW=$(date -Iseconds)
+ahead=$(( $(date +%s) + 86400 ))
+expect_success 'the service refuses a clock before the last cycle, sends nothing, then goes on' '
+	ctl book later ann@example.nl >/dev/null &&
+	db "INSERT OR REPLACE INTO meta (key, value) VALUES ('"'"'last_cycle'"'"', '"'"'$ahead'"'"')" &&
+	spawn "$NOSHOWD" -c noshowd.conf -f 2>svc.log &&
+	svc=$SPAWN_PID &&
+	wait_for 10 "grep -q \"is before the last cycle\" svc.log" &&
+	grep -q "refusing to run" svc.log &&
+	sleep 1 &&
+	expect_eq "$(db "SELECT count(*) FROM outbox WHERE state = '"'"'sent'"'"'")" 0 "nothing sent while refused" &&
+	expect_eq "$(ls state/svc.maildir/new 2>/dev/null | wc -l)" 0 "nothing in the maildir" &&
+	db "UPDATE meta SET value = '"'"'1'"'"' WHERE key = '"'"'last_cycle'"'"'" &&
+	kill -USR1 "$svc" &&
+	wait_for 10 "test \$(ls state/svc.maildir/new 2>/dev/null | wc -l) -ge 1" &&
+	wait_for 10 "test \$(db \"SELECT count(*) FROM outbox WHERE kind = '"'"'confirmation'"'"' AND state = '"'"'sent'"'"'\") -eq 1" &&
+	kill -TERM "$svc" && wait_for 10 "! kill -0 $svc 2>/dev/null"
 '
 
 done_testing

@@ -104,7 +104,8 @@ expect_success 'a declined attendee is cancelled and the waiting list moves up' 
 	expect_eq "$(json_get show.json ".events[1].cause")" "policy waitlist" cause
 '
 
-# Failures: each keeps the last good state and shows the reason in status.
+# Failures: each keeps the last good state and shows the reason in status, the same words
+# as the cycle's output.
 state_of_feed() { ctl --json bookings | jq -S "[.[] | {ref, state, missing}]"; }
 expect_success 'HTTP 404 and 500 keep the last good state' '
 	state_of_feed >good.json &&
@@ -125,7 +126,11 @@ for bad in status/500 hang "big?mb=1" "bigcl?mb=1" redirect-loop; do
 		set_url "$bad" &&
 		NOW=2026-11-25T12:00:00+01:00 once >out;
 		set_url feed.ics &&
-		grep -q "source feed: failed" out &&
+		reason=$(sed -n "s/^source feed: failed: //p" out) && test -n "$reason" &&
+		ctl --json status >st.json &&
+		expect_eq "$(json_get st.json ".sources[] | select(.name == \"feed\") | .result")" failed result &&
+		expect_eq "$(json_get st.json ".sources[] | select(.name == \"feed\") | .error")" "$reason" \
+			"the reason in status" &&
 		state_of_feed >after.json && cmp good.json after.json &&
 		grep -q "source other: unchanged" out
 	'

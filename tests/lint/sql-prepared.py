@@ -2,10 +2,10 @@
 """SQL only through prepared statements with bound parameters: every call in DIR/*.c that
 takes SQL text (store_q, store_exec, store_int, store_text, sqlite3_exec, sqlite3_prepare*)
 must pass a string literal as that text, so that no value from outside can become SQL;
-sqlite3_mprintf and friends (SQL built by formatting) must not be used at all. The two
+sqlite3_mprintf and friends (SQL built by formatting) must not be used at all. The
 wrappers in store.c that pass their own caller's literal on (store_exec_plain runs the
-embedded migrations, store_prepare prepares and caches by the literal's address) are the
-only exceptions. Prints one "FILE:LINE: ..." per offence; exit 1 if there is any.
+embedded migrations, store_prepare prepares and caches by the literal's address) and the
+four variadic wrappers that hand their caller's literal to store_vq are the only exceptions. Prints one "FILE:LINE: ..." per offence; exit 1 if there is any.
 
 Usage: sql-prepared.py DIR
 """
@@ -13,13 +13,15 @@ import glob
 import re
 import sys
 
-SQL_ARG = {'store_q': 1, 'store_exec': 1, 'store_int': 2, 'store_text': 1,
+SQL_ARG = {'store_q': 1, 'store_exec': 1, 'store_int': 2, 'store_text': 1, 'store_vq': 1,
            'sqlite3_exec': 1, 'sqlite3_prepare': 1, 'sqlite3_prepare_v2': 1,
            'sqlite3_prepare_v3': 1, 'sqlite3_prepare16': 1}
 FORMATTERS = ('sqlite3_mprintf', 'sqlite3_vmprintf', 'sqlite3_snprintf',
               'sqlite3_vsnprintf', 'sqlite3_str_appendf', 'sqlite3_str_vappendf')
 # (file, enclosing function) allowed to pass a variable on: see the docstring.
-WRAPPERS = {('store.c', 'store_exec_plain'), ('store.c', 'store_prepare')}
+WRAPPERS = {('store.c', 'store_exec_plain'), ('store.c', 'store_prepare'),
+            ('store.c', 'store_q'), ('store.c', 'store_exec'), ('store.c', 'store_int'),
+            ('store.c', 'store_text')}
 
 
 def blank_comments(src):
