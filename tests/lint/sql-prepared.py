@@ -5,7 +5,8 @@ must pass a string literal as that text, so that no value from outside can becom
 sqlite3_mprintf and friends (SQL built by formatting) must not be used at all. The
 wrappers in store.c that pass their own caller's literal on (store_exec_plain runs the
 embedded migrations, store_prepare prepares and caches by the literal's address) and the
-four variadic wrappers that hand their caller's literal to store_vq are the only exceptions. Prints one "FILE:LINE: ..." per offence; exit 1 if there is any.
+four variadic wrappers that hand their caller's literal to store_vq are the only
+exceptions. Prints one "FILE:LINE: ..." per offence; exit 1 if there is any.
 
 Usage: sql-prepared.py DIR
 """
