@@ -450,7 +450,7 @@ cycle_run(struct store *s, const struct config *c, time_t now, int dry_run, FILE
 		return errf(err, "%s", s->error);
 	if (dry_run)
 		return 0;
-	if (outbox_send(s, c, now, out, 0) < 0)
+	if (outbox_send(s, c, now, out, NULL, NULL) < 0)
 		return errf(err, "%s", s->error);
 	/*
 	 * After sending: a report may be about a message of this very cycle. A report that

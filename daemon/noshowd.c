@@ -296,6 +296,20 @@ serve_poll(struct serve *sv, time_t now, time_t *wake)
 	}
 }
 
+/*
+ * Between two messages of the outbox: the watchdog hears from us, and a TERM that arrived
+ * during a send stops the outbox once that send is recorded.
+ */
+static int
+serve_between(void *arg)
+{
+	struct serve *sv = arg;
+
+	serve_watchdog(sv);
+	serve_signals(sv);
+	return !sv->stop;
+}
+
 /* The policy, the outbox, delivery reports and the evidence checkpoint; lowers *wake. */
 static void
 serve_duties(struct serve *sv, time_t now, time_t *wake)
@@ -314,16 +328,7 @@ serve_duties(struct serve *sv, time_t now, time_t *wake)
 	if ((due = digest_next(c, now)) > 0 && due < *wake)
 		*wake = due;
 
-	/*
-	 * In rounds, so that the watchdog hears from us between them and a TERM stops the
-	 * outbox after the round it arrived in.
-	 */
-	do {
-		serve_watchdog(sv);
-		tried = outbox_send(s, c, now, NULL, 32);
-		serve_signals(sv);
-	} while (tried == 32 && !sv->stop);
-	if (tried < 0)
+	if ((tried = outbox_send(s, c, now, NULL, serve_between, sv)) < 0)
 		log_warnx("outbox: %s", s->error);
 	due = outbox_next_due(s);
 	if (due > 0 && due < *wake)

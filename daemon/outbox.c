@@ -455,7 +455,8 @@ outbox_finish(struct outbox_job *j, FILE *out, int *handled)
 }
 
 int
-outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int max)
+outbox_send(struct store *s, const struct config *c, time_t now, FILE *out,
+    int (*go_on)(void *), void *arg)
 {
 	struct outbox_sender tx;
 	int64_t ids[OUTBOX_BATCH];
@@ -466,7 +467,7 @@ outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int 
 	memset(&tx, 0, sizeof(tx));
 	tx.c = c;
 	tx.now = now;
-	while (!s->failed && !stop && (max <= 0 || handled < max) &&
+	while (!s->failed && !stop && (go_on == NULL || go_on(arg)) &&
 	    (n = outbox_claim(s, now, ids, smtp ? 1 : OUTBOX_BATCH)) > 0) {
 		int done = 0;
 

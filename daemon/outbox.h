@@ -43,12 +43,15 @@ struct outbox_item {
 int64_t outbox_put(struct store *s, const struct outbox_item *m, time_t now);
 
 /*
- * Send the messages due at `now` through the configured transport (at most `max`, or all
- * when max <= 0), one line per message to `out` when it is not NULL. Over SMTP the first
- * temporary failure ends the round. Returns how many messages were tried (sent, deferred
- * or failed), or -1 if the store failed.
+ * Send the messages due at `now` through the configured transport, one line per message to
+ * `out` when it is not NULL. Over SMTP the first temporary failure ends the round. Before
+ * each message (each batch of the maildir transport) go_on(arg), when not NULL, may end the
+ * round by returning 0: the service pings its watchdog there and stops for a TERM after the
+ * message under way. Returns how many messages were tried (sent, deferred or failed), or
+ * -1 if the store failed.
  */
-int outbox_send(struct store *s, const struct config *c, time_t now, FILE *out, int max);
+int outbox_send(struct store *s, const struct config *c, time_t now, FILE *out,
+    int (*go_on)(void *), void *arg);
 
 /* The earliest moment a waiting message is due, or 0 when none waits. */
 time_t outbox_next_due(struct store *s);

@@ -1,12 +1,12 @@
 #!/bin/bash
 # TERM while a message is being sent: the service finishes that send (the server answers
-# DATA only after a delay, tests/smtpd.py `delay`), records it as sent, and exits 0. No
-# message is left half-way ('sending'), the database is whole, and the next run sends
-# nothing twice.
+# DATA only after a delay, tests/smtpd.py `delay`), records it as sent, and exits 0 without
+# starting the two messages queued after it. No message is left half-way ('sending'), the
+# database is whole, and the next run sends the other two and nothing twice.
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p state
-printf 'delay 3\n' >slow
+printf 'delay 3\ndelay 3\ndelay 3\n' >slow
 start_smtpd --script "$T/slow"
 
 day=$(date -d "+14 days" +%F)
@@ -27,11 +27,13 @@ ctl() { "$NOSHOWCTL" -c noshowd.conf "$@"; }
 received() { ls "$SMTPD_DIR"/*.eml 2>/dev/null | wc -l; }
 states() { sqlite3 state/noshowd.db "SELECT state, count(*) FROM outbox GROUP BY state"; }
 
-expect_success 'a booking queues one message' '
+expect_success 'three bookings queue one message each' '
 	"$NOSHOWD" -c noshowd.conf --once >/dev/null &&
 	ctl book assert ronda@example.nl --name "Ronda Jansen" >/dev/null &&
+	ctl book assert sem@example.nl --name "Sem Visser" >/dev/null &&
+	ctl book assert tess@example.nl --name "Tess Bos" >/dev/null &&
 	ctl --json outbox >ob.json &&
-	expect_eq "$(json_get ob.json length)" 1 queued
+	expect_eq "$(json_get ob.json length)" 3 queued
 '
 
 spawn "$NOSHOWD" -c noshowd.conf -f -v 2>daemon.log
@@ -43,10 +45,10 @@ kill -TERM "$pid"
 wait "$pid"
 expect_eq "$?" 0 "exit status after TERM during the send"
 
-expect_success 'the send was finished and recorded: sent once, nothing half-way' '
+expect_success 'the send was finished and recorded, the next two not begun: nothing half-way' '
 	grep -q "stored 0001" "$SMTPD_LOG" &&
 	expect_eq "$(received)" 1 "messages received" &&
-	expect_eq "$(states)" "sent|1" "outbox states" &&
+	expect_eq "$(states | tr "\n" " ")" "queued|2 sent|1 " "outbox states" &&
 	grep -q "stopping" daemon.log
 '
 
@@ -55,10 +57,11 @@ expect_success 'the database is whole and the evidence verifies' '
 	ctl evidence verify >verify.out
 '
 
-expect_success 'the next run sends nothing twice' '
+expect_success 'the next run sends the other two and nothing twice' '
 	"$NOSHOWD" -c noshowd.conf --once >once.out 2>&1 &&
-	expect_eq "$(received)" 1 "messages received" &&
-	expect_eq "$(states)" "sent|1" "outbox states"
+	expect_eq "$(received)" 3 "messages received" &&
+	expect_eq "$(states)" "sent|3" "outbox states" &&
+	expect_eq "$(grep -h "^To:" "$SMTPD_DIR"/*.eml | sort -u | wc -l)" 3 "three recipients"
 '
 
 done_testing
