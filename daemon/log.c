@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
@@ -19,39 +20,89 @@ log_to_syslog(void)
 	log_syslog = 1;
 }
 
+/*
+ * systemd sets JOURNAL_STREAM to the device and inode of the stream it connected to stderr
+ * (systemd.exec(5)); only when stderr is still that stream do lines go to the journal. A
+ * child started with the variable but another stderr (a shell's redirect) writes plain.
+ */
+static int
+log_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (v == NULL || sscanf(v, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(const char *progname, int verbose)
 {
 	log_prog = progname;
 	log_verbose = verbose;
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	log_journal = log_stderr_is_journal();
+}
+
+/*
+ * Write text (and ": suffix") to stderr. For the journal every line of it carries the
+ * priority, so that a list of configuration errors is kept at its level whole; plain, the
+ * first line gets `prefix` (the program's name) when it is not NULL.
+ */
+static void
+log_emit(int prio, const char *text, const char *suffix, const char *prefix)
+{
+	const char *p = text;
+
+	do {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		if (log_journal)
+			fprintf(stderr, "<%d>", prio);
+		else if (p == text && prefix != NULL)
+			fprintf(stderr, "%s: ", prefix);
+		fprintf(stderr, "%.*s", len, p);
+		p = nl != NULL && nl[1] != '\0' ? nl + 1 : NULL;
+		if (p != NULL)
+			fputc('\n', stderr);
+	} while (p != NULL);
+	if (suffix != NULL)
+		fprintf(stderr, ": %s", suffix);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void
+log_text(int prio, const char *text)
+{
+	int saved = errno;
+
+	if (log_syslog)
+		syslog(prio, "%s", text);
+	else
+		log_emit(prio, text, NULL, NULL);
+	errno = saved;
 }
 
 static void
 log_vline(int prio, const char *fmt, va_list ap, const char *suffix)
 {
 	int saved = errno;
+	char *msg;
 
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	if (log_syslog) {
-		char line[1024];
-
-		vsnprintf(line, sizeof(line), fmt, ap);
 		if (suffix != NULL)
-			syslog(prio, "%s: %s", line, suffix);
+			syslog(prio, "%s: %s", msg ? msg : fmt, suffix);
 		else
-			syslog(prio, "%s", line);
-		errno = saved;
-		return;
+			syslog(prio, "%s", msg ? msg : fmt);
+	} else {
+		log_emit(prio, msg ? msg : fmt, suffix, log_prog);
 	}
-	if (log_journal)
-		fprintf(stderr, "<%d>", prio);
-	else
-		fprintf(stderr, "%s: ", log_prog);
-	vfprintf(stderr, fmt, ap);
-	if (suffix != NULL)
-		fprintf(stderr, ": %s", suffix);
-	fputc('\n', stderr);
-	fflush(stderr);
+	free(msg);
 	errno = saved;
 }
 

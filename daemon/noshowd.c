@@ -380,7 +380,7 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 		fatal("signalfd");
 	if (fetchq_init(&sv.q) < 0)
 		fatal("eventfd");
-	log_info("started with %zu sources", c->nsources);
+	log_info("started with %zu source%s", c->nsources, c->nsources == 1 ? "" : "s");
 	notify_send("READY=1\nSTATUS=started; polling %zu source%s now", c->nsources,
 	    c->nsources == 1 ? "" : "s");
 	sv.next = xcalloc(c->nsources + 1, sizeof(*sv.next));
@@ -412,6 +412,10 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			serve_duties(&sv, now, &wake);
 		cycle_clock_record(s, now);
 		if (!sv.stop) {
+			char at[32];
+
+			days_format_iso(wake, sv.c->timezone, at);
+			log_debug("next wake-up at %s", at);
 			serve_watchdog(&sv);
 			serve_status(s, sv.c, wake, sv.note);
 			serve_wait(&sv, wake);

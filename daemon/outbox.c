@@ -431,6 +431,9 @@ outbox_report(const struct outbox_job *j, FILE *out)
 	else if (r->outcome != SMTP_SENT)
 		log_warnx("mail %s %s to %s: %s", j->ref, j->kind, j->rcpt, r->err[0] ? r->err :
 		    r->reply);
+	else
+		log_debug("mail %s %s to %s: sent%s%s", j->ref, j->kind, j->rcpt,
+		    r->reply[0] ? ": " : "", r->reply);
 }
 
 /*

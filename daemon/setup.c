@@ -76,7 +76,7 @@ setup_config(const char *path, struct config *c)
 	char *errs = NULL;
 
 	if (setup_load(path, c, &errs) < 0) {
-		fprintf(stderr, "%s\n", errs ? errs : "configuration failed");
+		log_text(3, errs ? errs : "configuration failed");
 		free(errs);
 		return -1;
 	}
