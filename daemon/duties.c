@@ -215,3 +215,53 @@ duties_next(struct store *s)
 	return (time_t)store_int(s, -1, "SELECT min(due_at) FROM bookings WHERE due_at IS NOT "
 	    "NULL", "");
 }
+
+/* The word for an action in the service's STATUS line. */
+static const char *
+duties_action_name(enum policy_action a)
+{
+	switch (a) {
+	case POLICY_REMIND: return "payment reminder";
+	case POLICY_RELEASE: return "release";
+	case POLICY_DEBT_DUE: return "debt due";
+	case POLICY_NO_SHOW: return "no-show";
+	case POLICY_DUN: return "dunning step";
+	case POLICY_COLLECTION: return "collection";
+	default: return "review";	/* a moment to look again, nothing to do then yet */
+	}
+}
+
+time_t
+duties_next_named(struct store *s, const struct config *c, time_t now, char *what,
+    size_t size)
+{
+	sqlite3_stmt *q = store_q(s, "SELECT id, ref, due_at FROM bookings WHERE due_at IS NOT "
+	    "NULL ORDER BY due_at, id LIMIT 1", "");
+	struct policy_booking b;
+	struct policy_duty d;
+	char *ref, *session = NULL;
+	int64_t id;
+	time_t at;
+
+	if (store_step(s, q) <= 0)
+		return -1;
+	id = sqlite3_column_int64(q, 0);
+	ref = store_col_dup(q, 1);
+	at = (time_t)sqlite3_column_int64(q, 2);
+	sqlite3_reset(q);
+	if (at < now)
+		at = now;
+	if (duties_load(s, id, &b, &session) < 0) {
+		free(ref);
+		return -1;
+	}
+	/* Asked at its own moment, the policy says what that moment is for. */
+	d = policy_due(&c->policy, c->timezone, &b, at);
+	if (d.action == POLICY_DUN)
+		snprintf(what, size, "dunning step %d %s", d.step, ref);
+	else
+		snprintf(what, size, "%s %s", duties_action_name(d.action), ref);
+	free(ref);
+	free(session);
+	return at;
+}

@@ -27,6 +27,14 @@ int duties_run(struct store *s, const struct config *c, time_t now, int64_t only
 time_t duties_next(struct store *s);
 
 /*
+ * The same moment (not before `now`), with what happens then in `what`, such as "release
+ * NS-7KQ2-4D" or "dunning step 2 NS-7KQ2-4D", for the service's STATUS line; -1 when
+ * nothing ever falls due (or the store failed).
+ */
+time_t duties_next_named(struct store *s, const struct config *c, time_t now, char *what,
+    size_t size);
+
+/*
  * Release a pending booking's seat now (rule 5, or `noshowctl release`): state released,
  * nothing owed, a release message with an iCalendar CANCEL, and the first waitlisted
  * booking promoted. 0, or -1 (store failure).

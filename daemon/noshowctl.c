@@ -23,6 +23,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "seats.h"
+#include "poke.h"
 #include "setup.h"
 #include "store.h"
 #include "util.h"
@@ -423,8 +424,12 @@ main(int argc, char **argv)
 	x.v.c = &x.c;
 	x.v.out = stdout;
 	rc = cmd->run(&x, argc - optind, argv + optind);
-	if (cmd->needs_store)
+	if (cmd->needs_store) {
+		/* A running service acts on what changed now, not at its next due moment. */
+		if (sqlite3_total_changes(x.s.db) > 0)
+			poke_send(x.c.database);
 		store_close(&x.s);
+	}
 	config_release(&x.c);
 	return rc;
 }

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
+#include "poke.h"
 #include "serve.h"
 #include "setup.h"
 #include "util.h"
@@ -37,6 +40,8 @@ struct serve {
 	const char *path;
 	int have_path;
 	int sigfd;			/* signalfd for TERM, INT, HUP and USR1 */
+	int timerfd;			/* the next due moment, on the wall clock */
+	int pokefd;			/* noshowctl changed the database (poke.h); or -1 */
 	struct fetchq q;		/* sources being fetched */
 	time_t *next;			/* per source: when it is due again */
 	time_t next_bounces;
@@ -73,40 +78,68 @@ serve_watchdog(const struct serve *sv)
 }
 
 /*
- * Wait in poll(2) until `until`, a signal, or a finished fetch, whichever comes first. With
- * a watchdog, wake at least every half of its interval and say so: systemd then knows that
- * the loop still turns, and kills and restarts a service that hangs instead of leaving it
- * silently stuck. Otherwise an idle service does not wake at all between due moments.
+ * Wait in poll(2) until the wall clock reaches `until` (0: nothing is due), a signal, a
+ * finished fetch or a poke from noshowctl, whichever comes first. The moment is an absolute
+ * CLOCK_REALTIME timer, so that a clock set forward (NTP after a boot) wakes the service for
+ * what became due instead of sleeping on a stale interval. With a watchdog, wake at least
+ * every half of its interval and say so: systemd then knows that the loop still turns, and
+ * kills and restarts a service that hangs instead of leaving it silently stuck. Otherwise
+ * an idle service does not wake at all between due moments.
  */
 static void
 serve_wait(struct serve *sv, time_t until)
 {
+	struct itimerspec its = { .it_value = { .tv_sec = until } };
+	int ms = -1;
+
+	if (until != 0 && until <= time(NULL))
+		return;
+	/* An it_value of zero disarms: no moment is due. */
+	if (timerfd_settime(sv->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		fatal("timerfd_settime");
+	if (sv->watchdog_half > 0)
+		ms = sv->watchdog_half / 1000 > INT_MAX ? INT_MAX :
+		    (int)(sv->watchdog_half / 1000) + 1;
 	for (;;) {
-		struct pollfd pfd[2];
-		struct timespec ts;
-		int64_t ms;
+		struct pollfd pfd[4] = {
+			{ .fd = sv->sigfd, .events = POLLIN },
+			{ .fd = fetchq_fd(&sv->q), .events = POLLIN },
+			{ .fd = sv->timerfd, .events = POLLIN },
+			{ .fd = sv->pokefd, .events = POLLIN },	/* -1 is ignored */
+		};
 
 		if (sv->stop || sv->reload || sv->run)
 			return;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		/* Rounded up, so that time(NULL) >= until on waking. */
-		ms = ((int64_t)until - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
-		if (ms <= 0)
-			return;
-		if (sv->watchdog_half > 0 && (uint64_t)ms > sv->watchdog_half / 1000)
-			ms = (int64_t)(sv->watchdog_half / 1000) + 1;
-		if (ms > INT_MAX)
-			ms = INT_MAX;
-		pfd[0].fd = sv->sigfd;
-		pfd[1].fd = fetchq_fd(&sv->q);
-		pfd[0].events = pfd[1].events = POLLIN;
-		if (poll(pfd, 2, (int)ms) < 0 && errno != EINTR)
+		if (poll(pfd, 4, ms) < 0 && errno != EINTR)
 			fatal("poll");
 		serve_watchdog(sv);
 		serve_signals(sv);
-		if (pfd[1].revents & POLLIN)
+		if ((pfd[1].revents | pfd[2].revents) & POLLIN)
 			return;
+		if ((pfd[3].revents & POLLIN) && poke_seen(sv->pokefd, sv->c->database)) {
+			log_debug("the database was changed by noshowctl: a turn now");
+			return;
+		}
 	}
+}
+
+/* The next due moment, with what it is for: the service's STATUS names it. */
+struct wake {
+	time_t at;		/* 0: nothing is due */
+	char what[96];
+};
+
+static void __attribute__((format(printf, 3, 4)))
+wake_lower(struct wake *w, time_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (at <= 0 || (w->at != 0 && at >= w->at))
+		return;
+	w->at = at;
+	va_start(ap, fmt);
+	vsnprintf(w->what, sizeof(w->what), fmt, ap);
+	va_end(ap);
 }
 
 #define STATUS_SEP " \xc2\xb7 "	/* " · " in UTF-8 */
@@ -137,15 +170,17 @@ serve_notify_status(const char *fields, const char *text)
  * not what runs.
  */
 static void
-serve_status(struct store *s, const struct config *c, time_t wake, const char *note)
+serve_status(struct store *s, const struct config *c, const struct wake *wake,
+    const char *note)
 {
-	char line[1024], sources[128], hhmm[8] = "?";
+	char line[1024], sources[128], next[160] = "next: nothing due";
 	size_t ok = 0, quarantined = 0, unpolled = 0;
 	int64_t unpaid, waiting, failed;
 	struct tm tm;
 
-	if (days_utc_to_local(wake, c->timezone, &tm) == 0)
-		snprintf(hhmm, sizeof(hhmm), "%02d:%02d", tm.tm_hour, tm.tm_min);
+	if (wake->at != 0 && days_utc_to_local(wake->at, c->timezone, &tm) == 0)
+		snprintf(next, sizeof(next), "next: %s at %02d:%02d", wake->what, tm.tm_hour,
+		    tm.tm_min);
 	for (size_t i = 0; i < c->nsources && !s->failed; i++) {
 		char *result = store_text(s, "SELECT result FROM sources WHERE name = ?", "t",
 		    c->sources[i].name);
@@ -176,12 +211,12 @@ serve_status(struct store *s, const struct config *c, time_t wake, const char *n
 		    " (%zu not polled yet)", unpolled);
 	if (s->failed)
 		snprintf(line, sizeof(line), "%s%sdatabase error: %.400s" STATUS_SEP
-		    "next wake-up %s", note ? note : "", note ? STATUS_SEP : "", s->error, hhmm);
+		    "%s", note ? note : "", note ? STATUS_SEP : "", s->error, next);
 	else
 		snprintf(line, sizeof(line), "%s%s%s" STATUS_SEP "%lld unpaid" STATUS_SEP
-		    "outbox %lld waiting, %lld failed" STATUS_SEP "next wake-up %s",
+		    "outbox %lld waiting, %lld failed" STATUS_SEP "%s",
 		    note ? note : "", note ? STATUS_SEP : "", sources, (long long)unpaid,
-		    (long long)waiting, (long long)failed, hhmm);
+		    (long long)waiting, (long long)failed, next);
 	serve_notify_status("", line);
 }
 
@@ -241,7 +276,7 @@ serve_collect(struct serve *sv, time_t now)
  * *wake to the next due one. A folder of exports is local and read here and now.
  */
 static void
-serve_poll(struct serve *sv, time_t now, time_t *wake)
+serve_poll(struct serve *sv, time_t now, struct wake *wake)
 {
 	for (size_t i = 0; i < sv->c->nsources && !sv->stop; i++) {
 		const struct config_source *src = &sv->c->sources[i];
@@ -271,8 +306,7 @@ serve_poll(struct serve *sv, time_t now, time_t *wake)
 			cycle_prev_release(&p);
 			serve_signals(sv);
 		}
-		if (sv->next[i] < *wake)
-			*wake = sv->next[i];
+		wake_lower(wake, sv->next[i], "poll of %s", src->name);
 	}
 }
 
@@ -290,44 +324,49 @@ serve_between(void *arg)
 	return !sv->stop;
 }
 
-/* The policy, the outbox, delivery reports and the evidence checkpoint; lowers *wake. */
+/*
+ * The policy, the outbox, delivery reports and the evidence checkpoint; lowers *wake. A
+ * moment still past after its step ran is due again at once when the step worked (noshowctl
+ * changed something meanwhile), in a minute when the step failed (a full disk, say): no
+ * retry every second while the fault lasts.
+ */
 static void
-serve_duties(struct serve *sv, time_t now, time_t *wake)
+serve_duties(struct serve *sv, time_t now, struct wake *wake)
 {
 	struct store *s = sv->s;
 	const struct config *c = sv->c;
+	char what[80];
 	time_t due;
-	int tried;
+	int failed, tried;
 
-	if (cycle_tick(s, c, now, 0, NULL) < 0)
+	if ((failed = cycle_tick(s, c, now, 0, NULL) < 0))
 		log_warnx("policy: %s", s->error);
 	/* The next reminder, release or debt: one index lookup, no scan. */
-	due = duties_next(s);
-	if (due >= 0 && due < *wake)
-		*wake = due > now ? due : now + 1;
-	if ((due = digest_next(c, now)) > 0 && due < *wake)
-		*wake = due;
-
-	if ((tried = outbox_send(s, c, now, NULL, serve_between, sv)) < 0)
+	if ((due = duties_next_named(s, c, now, what, sizeof(what))) >= 0)
+		wake_lower(wake, due > now ? due : now + (failed ? 60 : 1), "%s", what);
+	wake_lower(wake, digest_next(c, now), "digest");
+	if ((failed = (tried = outbox_send(s, c, now, NULL, serve_between, sv)) < 0))
 		log_warnx("outbox: %s", s->error);
-	due = outbox_next_due(s);
-	if (due > 0 && due < *wake)
-		*wake = due > now ? due : now + 1;
+	if ((due = outbox_next_due(s)) > 0)
+		wake_lower(wake, due > now ? due : now + (failed ? 60 : 1), "mail");
 	if (sv->stop)
 		return;
 	/* Delivery reports, every poll_interval; one may move the dunning ladder. */
 	if (c->mail.bounces_url != NULL && sv->next_bounces <= now) {
 		serve_watchdog(sv);
 		if (bounces_collect(s, c, now, NULL) > 0)
-			*wake = now + 1;
+			wake_lower(wake, now + 1, "policy after delivery reports");
 		sv->next_bounces = now + c->poll_interval;
 		serve_signals(sv);
 	}
-	if (c->mail.bounces_url != NULL && sv->next_bounces < *wake)
-		*wake = sv->next_bounces;
+	if (c->mail.bounces_url != NULL)
+		wake_lower(wake, sv->next_bounces, "delivery reports");
 	/* Daily, and as soon as a dunning step went out. */
-	if ((due = evidence_checkpoint_due(s, c, now)) > 0 && due < *wake)
-		*wake = due > now ? due : now + 1;
+	if ((due = evidence_checkpoint_due(s, c, now)) > 0)
+		wake_lower(wake, due > now ? due : now + 1, "evidence checkpoint");
+	/* A lookup above that failed may have hidden a due moment. */
+	if (s->failed)
+		wake_lower(wake, now + 60, "retry after a database error");
 }
 
 /*
@@ -360,12 +399,18 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 		fatal("signalfd");
 	if (fetchq_init(&sv.q) < 0)
 		fatal("eventfd");
+	if ((sv.timerfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC)) < 0)
+		fatal("timerfd_create");
+	if ((sv.pokefd = poke_watch(c->database)) < 0)
+		log_warn("cannot watch %s for changes by noshowctl; they wait for the next due "
+		    "moment", c->database);
 	log_info("started with %zu source%s", c->nsources, c->nsources == 1 ? "" : "s");
 	notify_send("READY=1\nSTATUS=started; polling %zu source%s now", c->nsources,
 	    c->nsources == 1 ? "" : "s");
 	sv.next = xcalloc(c->nsources + 1, sizeof(*sv.next));
 	while (serve_signals(&sv), !sv.stop) {
-		time_t now = time(NULL), wake = now + 3600;
+		time_t now = time(NULL);
+		struct wake wake = { 0 };
 
 		if (sv.reload)
 			serve_reload(&sv);
@@ -394,17 +439,24 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 		if (!sv.stop) {
 			char at[32];
 
-			days_format_iso(wake, sv.c->timezone, at);
-			log_debug("next wake-up at %s", at);
+			if (wake.at != 0) {
+				days_format_iso(wake.at, sv.c->timezone, at);
+				log_debug("next wake-up at %s: %s", at, wake.what);
+			} else {
+				log_debug("nothing is due: sleeping until a signal or a change");
+			}
 			serve_watchdog(&sv);
-			serve_status(s, sv.c, wake, sv.note);
-			serve_wait(&sv, wake);
+			serve_status(s, sv.c, &wake, sv.note);
+			serve_wait(&sv, wake.at);
 		}
 	}
 	notify_send("STOPPING=1");
 	log_info("stopping");
 	fetchq_stop(&sv.q);
 	close(sv.sigfd);
+	close(sv.timerfd);
+	if (sv.pokefd >= 0)
+		close(sv.pokefd);
 	free(sv.next);
 	return 0;
 }

@@ -69,16 +69,16 @@ expect_success 'READY=1 comes first, before the first poll is done' '
 		"first datagram"
 '
 
-expect_success 'STATUS= after the cycle: sources ok of all, unpaid, outbox, next wake-up' '
+expect_success 'STATUS= after the cycle: sources ok of all, unpaid, outbox, what is next and when' '
 	wait_for 10 "grep -q \"^STATUS=1 of 2 sources ok\" notify.log" &&
 	"$NOSHOWCTL" -c noshowd.conf --json bookings >b.json &&
 	unpaid=$(json_get b.json "[.[] | select(.state == \"pending\")] | length") &&
 	test "$unpaid" -ge 1 &&
 	line=$(grep "^STATUS=1 of 2 sources ok" notify.log | head -n 1) &&
 	re="^STATUS=1 of 2 sources ok${SEP}$unpaid unpaid${SEP}outbox 0 waiting, 0 failed" &&
-	re="$re${SEP}next wake-up ([0-2][0-9]):([0-5][0-9])\$" &&
+	re="$re${SEP}next: poll of (feed|gone) at ([0-2][0-9]):([0-5][0-9])\$" &&
 	[[ $line =~ $re ]] &&
-	got=$((10#${BASH_REMATCH[1]} * 60 + 10#${BASH_REMATCH[2]})) &&
+	got=$((10#${BASH_REMATCH[2]} * 60 + 10#${BASH_REMATCH[3]})) &&
 	want=$((10#$(TZ=Europe/Amsterdam date -d "@$((start + 3600))" +%H) * 60 +
 		10#$(TZ=Europe/Amsterdam date -d "@$((start + 3600))" +%M))) &&
 	diff=$(( (got - want + 1440) % 1440 )) &&

@@ -1,6 +1,7 @@
 #!/bin/bash
-# noshowd as a service (-f, real clock): it polls at start, sleeps until the next poll,
-# polls again on USR1, keeps running on a reload with a broken file, and stops on TERM.
+# noshowd as a service (-f, real clock): it polls at start, sleeps until the next poll
+# without waking in between, sends a booking noshowctl made at once, polls again on USR1,
+# keeps running on a reload with a broken file, and stops on TERM.
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p feeds state
@@ -15,8 +16,11 @@ poll_interval = "1h";
 trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
 mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 sources = ( { name = "feed"; type = "ical"; url = "$HTTPD_URL/feed.ics"; } );
+sessions = ( { id = "later"; title = "Later"; start = "${day}T09:00"; end = "${day}T17:00";
+	capacity = 5; price = "95.00"; } );
 CONF
 }
+day=$(date -d "+30 days" +%F)
 write_conf
 polls() { httpd_count "GET /feed.ics"; }
 
@@ -35,6 +39,20 @@ expect_success 'it sleeps until the next poll is due (no poll within 2 s)' '
 	n=$(polls) && sleep 2 && expect_eq "$(polls)" "$n" polls
 '
 
+# The main thread's voluntary context switches: each wake-up from poll(2) is one.
+switches() { sed -n "s/^voluntary_ctxt_switches:[[:space:]]*//p" /proc/$pid/status; }
+expect_success 'idle, it does not wake at all (no watchdog here): no context switch in 3 s' '
+	n=$(switches) && sleep 3 && expect_eq "$(switches)" "$n" "voluntary context switches"
+'
+
+expect_success 'a booking made with noshowctl is confirmed at once, without a poll' '
+	n=$(polls) && mails=$(ls state/maildir/new | wc -l) &&
+	"$NOSHOWCTL" -c noshowd.conf book later zoe@example.nl --name "Zoë Smit" >/dev/null &&
+	wait_for 5 "test \$(ls state/maildir/new | wc -l) -gt $mails" &&
+	grep -l "zoe@example.nl" state/maildir/new/* >/dev/null &&
+	expect_eq "$(polls)" "$n" polls
+'
+
 expect_success 'USR1 polls now, conditionally' '
 	n=$(polls) && kill -USR1 '"$pid"' &&
 	wait_for 10 "test \$(polls) -gt $n" &&
@@ -45,7 +63,7 @@ expect_success 'a reload with a broken file keeps the running configuration' '
 	echo "policy = { payment_term = \"two weeks\"; };" >>noshowd.conf &&
 	kill -HUP '"$pid"' &&
 	wait_for 10 "grep -q \"keeping the running configuration\" daemon.log" &&
-	grep -q "noshowd.conf:7: policy.payment_term" daemon.log &&
+	grep -q "noshowd.conf:[0-9]*: policy.payment_term" daemon.log &&
 	kill -0 '"$pid"' &&
 	n=$(polls) && kill -USR1 '"$pid"' &&
 	wait_for 10 "test \$(polls) -gt $n"

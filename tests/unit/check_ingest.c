@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "days.h"
+#include "duties.h"
 #include "money.h"
 #include "ingest.h"
 #include "policy.h"
@@ -399,6 +400,49 @@ START_TEST(events_are_kept)
 }
 END_TEST
 
+/*
+ * What the service's STATUS names as next (duties_next_named): the payment reminder two
+ * days before pay-by, and once it went out the release (policy_release_at), each with the
+ * booking's reference, at the moment duties_next gives.
+ */
+START_TEST(next_duty_named)
+{
+	struct feed f;
+	struct ingest_counts n;
+	char what[80], want[80], *ref;
+	int64_t pay_by;
+	time_t at;
+
+	feed_init(&f);
+	add_session(&f, "s1", 5, "100.00");
+	add_booking(&f, "s1", "ann@example.nl", 0);
+	apply(&f, 0, &n);
+	feed_release(&f);
+	ck_assert_int_eq(store_begin(&s), 0);
+	ck_assert_int_ge(duties_run(&s, &c, now, 0), 0);
+	ck_assert_int_eq(store_commit(&s), 0);
+	ref = store_text(&s, "SELECT ref FROM bookings WHERE email = 'ann@example.nl'", "");
+	pay_by = store_int(&s, 0, "SELECT pay_by FROM bookings WHERE ref = ?", "t", ref);
+	ck_assert_int_gt(pay_by, now);
+
+	at = duties_next_named(&s, &c, now, what, sizeof(what));
+	ck_assert_int_eq(at, duties_next(&s));
+	ck_assert_int_eq(at, pay_by - c.policy.remind_before);
+	snprintf(want, sizeof(want), "payment reminder %s", ref);
+	ck_assert_str_eq(what, want);
+
+	ck_assert_int_eq(store_begin(&s), 0);
+	ck_assert_int_eq(duties_run(&s, &c, at, 0), 1);
+	ck_assert_int_eq(store_commit(&s), 0);
+	at = duties_next_named(&s, &c, at, what, sizeof(what));
+	ck_assert_int_eq(at, policy_release_at(&c.policy, pay_by, store_int(&s, 0,
+	    "SELECT start FROM sessions WHERE id = 's1'", "")));
+	snprintf(want, sizeof(want), "release %s", ref);
+	ck_assert_str_eq(what, want);
+	free(ref);
+}
+END_TEST
+
 static Suite *
 ingest_suite(void)
 {
@@ -418,6 +462,7 @@ ingest_suite(void)
 	tcase_add_test(tc, booked_at_orders_new_bookings);
 	tcase_add_test(tc, blocked_customer_refused);
 	tcase_add_test(tc, events_are_kept);
+	tcase_add_test(tc, next_duty_named);
 	suite_add_tcase(su, tc);
 	return su;
 }
