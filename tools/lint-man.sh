@@ -1,8 +1,8 @@
 #!/bin/sh
 # The manual pages: clean under mandoc's linter, and covering what the programs have. The
-# lists come from the programs themselves (--help), from conf/noshowd.conf, which a unit
-# test keeps equal to the built-in defaults, and from the code (getenv, the signals the
-# service takes), so a command, option, key, variable or signal added in code but not in
+# lists come from the programs themselves (--help), from the code (noshowctl's command
+# table, the configuration parser's key tables, getenv, the signals the service takes) and
+# from conf/noshowd.conf, which a unit test keeps equal to the built-in defaults, so a command, option, key, variable or signal added in code but not in
 # the pages fails here. Every noshowctl command also needs an example.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +30,16 @@ for cmd in $(./noshowctl --help | sed -n 's/^  \([a-z-]*\) .*/\1/p'); do
 		echo "noshowctl.1 has no example (\"\$ noshowctl $cmd ...\") of the command \"$cmd\""
 		fail=$((fail + 1)); }
 done
+# noshowctl subcommands: the lowercase words of a command's arguments in its table
+# (daemon/noshowctl.c), such as "import attendance", each an ".Ic command sub" in the page.
+for pair in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", "\([^"]*\)",.*/\1:\2/p' daemon/noshowctl.c |
+    sed 's/\[[^]]*\]//g; s/ /:/g; s/|/:/g' |
+    awk -F: '{ for (i = 2; i <= NF; i++) if ($i ~ /^[a-z][a-z-]*$/) print $1 "/" $i }'); do
+	n=$((n + 1))
+	grep -q "Ic ${pair%/*} ${pair#*/}\( \|$\)" man/noshowctl.1 || {
+		echo "noshowctl.1 does not document \"noshowctl ${pair%/*} ${pair#*/}\""
+		fail=$((fail + 1)); }
+done
 # noshowctl options, global and of commands: "--name" anywhere in --help.
 for opt in $(./noshowctl --help | grep -o -- '--[a-z-]*' | sort -u); do
 	n=$((n + 1))
@@ -50,9 +60,12 @@ for var in $(grep -oh 'getenv("[A-Za-z_]*")' daemon/*.c | sed 's/getenv("\(.*\)"
 	echo "$envsec" | grep -q "[ ,]$var\( \|$\)" || {
 		echo "noshowd.8 ENVIRONMENT does not document \"$var\""; fail=$((fail + 1)); }
 done
-# The signals the service takes (daemon/noshowd.c) are in noshowd.8's SIGNALS section.
+# The signals the service takes (daemon/serve.c) are in noshowd.8's SIGNALS section.
 sigsec=$(sed -n '/^\.Sh SIGNALS$/,/^\.Sh /p' man/noshowd.8 | grep '^\.It ')
-for sig in $(grep -o 'sigaddset(&mask, SIG[A-Z0-9]*)' daemon/noshowd.c |
+n=$((n + 1))
+grep -q 'sigaddset(&mask, SIG' daemon/serve.c || {
+	echo "no signals found in daemon/serve.c: fix this check"; fail=$((fail + 1)); }
+for sig in $(grep -o 'sigaddset(&mask, SIG[A-Z0-9]*)' daemon/serve.c |
     sed 's/.*SIG\([A-Z0-9]*\))/\1/' | sort -u); do
 	n=$((n + 1))
 	echo "$sigsec" | grep -q "[ ,]$sig\( \|$\)" || {
@@ -65,8 +78,11 @@ for opt in $(./noshowd --help | sed -n 's/^  \(-[a-z-]*\).*/\1/p'); do
 	grep -q "^\.It Fl $flag\( \|$\)" man/noshowd.8 || {
 		echo "noshowd.8 does not document the option \"$opt\""; fail=$((fail + 1)); }
 done
-# Configuration keys: every key of the example file.
-for key in $(sed -n 's/^[[:space:]#]*\([a-z_]*\)[[:space:]]*=.*/\1/p' conf/noshowd.conf | sort -u); do
+# Configuration keys: every key of the parser's tables (daemon/config*.c, "{ "key", K_...")
+# and of the example file.
+for key in $( { grep -ho '^[[:space:]]*{ "[a-z_]*", K_[A-Z_]*' daemon/*.c |
+    sed 's/.*{ "\([a-z_]*\)".*/\1/'
+    sed -n 's/^[[:space:]#]*\([a-z_]*\)[[:space:]]*=.*/\1/p' conf/noshowd.conf; } | sort -u); do
 	n=$((n + 1))
 	grep -q "\(Ic\|Li\|^\.Ss\) $key\( \|$\)" man/noshowd.conf.5 || {
 		echo "noshowd.conf.5 does not document the key \"$key\""; fail=$((fail + 1)); }

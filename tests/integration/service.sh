@@ -17,7 +17,7 @@ trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
 mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 sources = ( { name = "feed"; type = "ical"; url = "$HTTPD_URL/feed.ics"; } );
 sessions = ( { id = "later"; title = "Later"; start = "${day}T09:00"; end = "${day}T17:00";
-	capacity = 5; price = "95.00"; } );
+	capacity = 40; price = "95.00"; } );
 CONF
 }
 day=$(date -d "+30 days" +%F)
@@ -51,6 +51,19 @@ expect_success 'a booking made with noshowctl is confirmed at once, without a po
 	wait_for 5 "test \$(ls state/maildir/new | wc -l) -gt $mails" &&
 	grep -l "zoe@example.nl" state/maildir/new/* >/dev/null &&
 	expect_eq "$(polls)" "$n" polls
+'
+
+expect_success 'noshowctl and the service write at once: 20 bookings in two parallel loops, all kept' '
+	before=$("$NOSHOWCTL" -c noshowd.conf --json bookings later | jq length) &&
+	for w in a b; do
+		( for i in $(seq 10); do
+			"$NOSHOWCTL" -c noshowd.conf book later "p$w$i@example.nl" >/dev/null || exit 1
+		done ) &
+	done &&
+	wait %1 && wait %2 &&
+	expect_eq "$("$NOSHOWCTL" -c noshowd.conf --json bookings later | jq length)" $((before + 20)) bookings &&
+	wait_for 10 "test \$(grep -l \"@example.nl\" state/maildir/new/* | xargs grep -l \"^To:.*p[ab][0-9]*@example.nl\" | wc -l) -eq 20" &&
+	expect_eq "$(sqlite3 state/noshowd.db "PRAGMA integrity_check")" ok integrity
 '
 
 expect_success 'USR1 polls now, conditionally' '
