@@ -13,7 +13,7 @@
 
 /* What one cycle found, for its summary line. */
 struct bounces_tally {
-	int reports, unknown, malformed, skipped, marked, unmarked;
+	int reports, unknown, malformed, skipped, unreadable, marked, unmarked;
 };
 
 /* One line about the mailbox: to out (noshowd --once), else to the log. */
@@ -311,6 +311,28 @@ bounces_mark(struct imap_session *imap, uint32_t uid, FILE *out, struct bounces_
 	t->marked++;
 }
 
+/* The cycles in which fetching message uid failed, so far. */
+static int
+bounces_fetch_failures(struct store *s, const char *url, uint32_t uid)
+{
+	return (int)store_int(s, 0, "SELECT failures FROM bounce_mailbox WHERE url = ? AND "
+	    "failed_uid = ?", "ti", url, (int64_t)uid);
+}
+
+/* Count one more failed fetch of message uid; returns the count. */
+static int
+bounces_fetch_failed(struct store *s, const char *url, uint32_t uid)
+{
+	int n = bounces_fetch_failures(s, url, uid) + 1;
+
+	if (store_begin(s) == 0) {
+		store_exec(s, "UPDATE bounce_mailbox SET failed_uid = ?, failures = ? WHERE url = ?",
+		    "iit", (int64_t)uid, (int64_t)n, url);
+		store_commit(s);
+	}
+	return n;
+}
+
 /* Read the messages after the last one read; 0, or -1 with err (the mailbox failed). */
 static int
 bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
@@ -335,7 +357,21 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 			bounces_say(out, 1, "message UID %" PRIu32 ": %" PRIu64 " bytes, too large "
 			    "for a report: left alone", list[i].uid, list[i].size);
 			t->skipped++;
-		} else if (imap_fetch(imap, list[i].uid, &data, &src.len, err) < 0) {
+		} else if (bounces_fetch_failures(s, url, list[i].uid) >= BOUNCES_FETCH_TRIES) {
+			/*
+			 * One message the server cannot give (a damaged file, say) must not stop
+			 * every later report: after a few cycles it is passed by, and said.
+			 */
+			bounces_say(out, 1, "message UID %" PRIu32 " could not be fetched in %d "
+			    "cycles: left alone", list[i].uid, BOUNCES_FETCH_TRIES);
+			t->unreadable++;
+		} else if ((rc = imap_fetch(imap, list[i].uid, &data, &src.len, err)) < 0) {
+			int tries = bounces_fetch_failed(s, url, list[i].uid);
+			char why[ERR_MAX];
+
+			snprintf(why, sizeof(why), "%s", err);
+			errf(err, "message UID %" PRIu32 " is read again next time (%d of %d tries): "
+			    "%.300s", list[i].uid, tries, BOUNCES_FETCH_TRIES, why);
 			rc = -1;
 			break;
 		}
@@ -348,7 +384,8 @@ bounces_read(struct store *s, const struct config *c, struct imap_session *imap,
 			    list[i].uid, s->failed ? s->error : "its report could not be kept");
 		} else {
 			store_exec(s, "UPDATE bounce_mailbox SET uidvalidity = ?, last_uid = ?, "
-			    "reports = reports + ? WHERE url = ?", "iiit", (int64_t)uidvalidity,
+			    "reports = reports + ?, failed_uid = 0, failures = 0 WHERE url = ?",
+			    "iiit", (int64_t)uidvalidity,
 			    (int64_t)list[i].uid, (int64_t)(t->reports - before), url);
 			if (store_commit(s) < 0)
 				rc = errf(err, "%s", s->error);
@@ -400,10 +437,16 @@ bounces_collect(struct store *s, const struct config *c, time_t now, FILE *out)
 	bounces_result(s, url, now, rc < 0 ? err : NULL);
 	if (rc < 0)
 		bounces_say(out, 1, "%s: %s", url, err);
-	else if (t.reports + t.unknown + t.malformed + t.skipped > 0)
+	else if (t.reports + t.unknown + t.malformed + t.skipped + t.unreadable > 0) {
+		char unreadable[32] = "";
+
+		if (t.unreadable > 0)
+			snprintf(unreadable, sizeof(unreadable), ", %d unreadable", t.unreadable);
 		bounces_say(out, 0, "%d report%s recorded, %d about unknown messages, %d "
-		    "malformed, %d too large; %d marked %s", t.reports, t.reports == 1 ? "" : "s",
-		    t.unknown, t.malformed, t.skipped, t.marked, BOUNCES_KEYWORD);
+		    "malformed, %d too large%s; %d marked %s", t.reports,
+		    t.reports == 1 ? "" : "s", t.unknown, t.malformed, t.skipped, unreadable,
+		    t.marked, BOUNCES_KEYWORD);
+	}
 	else if (out != NULL)
 		bounces_say(out, 0, "nothing new");
 	free(url);

@@ -33,6 +33,8 @@
 #define BOUNCES_PER_CYCLE 500
 /* A message larger than this is no report of ours: passed over unread. */
 #define BOUNCES_SIZE_MAX ((uint64_t)32 << 20)
+/* Cycles in which fetching one message failed before it is passed by (said, never silent). */
+#define BOUNCES_FETCH_TRIES 3
 
 /*
  * Read the mailbox and record what it reports (nothing when mail.bounces is not set). One

@@ -264,10 +264,12 @@ imap_command(struct imap_session *s, const char *what, imap_handler h, void *ctx
 			const char *st = r.text.data + strlen(tag) + 1;
 
 			snprintf(s->status, sizeof(s->status), "%s", st);
-			if (strncasecmp(st, "OK", 2) == 0)
+			if (strncasecmp(st, "OK", 2) == 0) {
 				rc = 0;
-			else
+			} else {
 				errf(err, "%s: the IMAP server answered: %.300s", what, st);
+				rc = -2;	/* refused, but the session goes on */
+			}
 			free(r.lit);
 			buf_release(&r.text);
 			goto out;
@@ -323,7 +325,7 @@ imap_fetch_item(const char *text, const char *name)
 	size_t n = strlen(name);
 
 	while ((p = strstr(p, name)) != NULL) {
-		if ((p[-1] == '(' || p[-1] == ' ') && p[n] == ' ')
+		if (p > text && (p[-1] == '(' || p[-1] == ' ') && p[n] == ' ')
 			return strtoll(p + n + 1, NULL, 10);
 		p += n;
 	}
@@ -421,11 +423,12 @@ imap_fetch(struct imap_session *s, uint32_t uid, char **data, size_t *len,
     char err[ERR_MAX])
 {
 	struct imap_body b = { uid, NULL, 0 };
+	int rc;
 
-	if (imap_command(s, "fetching a message", imap_on_fetch, &b, err,
-	    "UID FETCH %" PRIu32 " (UID BODY.PEEK[])", uid) < 0) {
+	if ((rc = imap_command(s, "fetching a message", imap_on_fetch, &b, err,
+	    "UID FETCH %" PRIu32 " (UID BODY.PEEK[])", uid)) < 0) {
 		free(b.data);
-		return -1;
+		return rc;
 	}
 	if (b.data == NULL)
 		return errf(err, "message UID %" PRIu32 " is gone from the mailbox", uid);

@@ -46,7 +46,9 @@ int imap_list_after(struct imap_session *s, uint32_t after, struct imap_message 
 
 /*
  * The exact bytes of message uid (BODY.PEEK[]: its flags stay as they are) into *data
- * (freed by the caller; a NUL follows the len bytes). 0, or -1 with err.
+ * (freed by the caller; a NUL follows the len bytes). 0; -2 with err when the server
+ * refused this one message (a tagged NO or BAD, as for a message it cannot read) and the
+ * session goes on; -1 with err when the session failed.
  */
 int imap_fetch(struct imap_session *s, uint32_t uid, char **data, size_t *len,
     char err[ERR_MAX]);

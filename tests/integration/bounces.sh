@@ -1,6 +1,8 @@
 #!/bin/bash
 # Delivery reports and bounces collected over IMAP from a real Dovecot (start_dovecot):
-# a success DSN, a delayed one, a non-standard (qmail) bounce, a failure DSN for a dunning
+# a success DSN, a delayed one, a non-standard (qmail) bounce, a message the server cannot
+# give (an unreadable file: Dovecot drops the session; passed by after three cycles, said),
+# a failure DSN for a dunning
 # letter (the ladder waits, no term starts, until `noshowctl resend`; the resent letter's
 # term counts from its delivery, two days after it went out, not from the relay's 250), a report about a message noshowd never sent (ignored,
 # logged), mail that is no report (left alone, still unseen), a malformed report (skipped,
@@ -173,6 +175,30 @@ expect_success 'a second cycle records nothing twice, and the mail is still unse
 	expect_eq "$(sqlite3 state/noshowd.db "SELECT last_uid FROM bounce_mailbox")" 7 "last uid" &&
 	expect_eq "$(sqlite3 state/noshowd.db "SELECT reports FROM bounce_mailbox")" 3 "reports counted" &&
 	unseen
+'
+
+expect_success 'a message the server will not give stops the reading three cycles, then is passed by' '
+	printf "From: x@example.com\r\nSubject: damaged\r\n\r\nx\r\n" >damaged &&
+	f=$(date +%s).damaged.noshow-test,S=$(stat -c %s damaged),W=$(stat -c %s damaged) &&
+	install -m 000 -o root -g root damaged "$DOVECOT_MAILDIR/new/$f" &&
+	sleep 1 &&
+	dsn d6 failed 5.1.1 "<after.damaged@example.nl>" ronda@example.nl "Tue, 2 Mar 2027 14:30:00 +0100" &&
+	maildir_put d6 &&
+	for k in 1 2 3; do
+		at=2027-03-02T14:3$k:00+01:00 &&
+		"$NOSHOWD" -c noshowd.conf --once --now $at >damaged.$k 2>&1;
+		grep -q "message UID [0-9]* is read again next time ($k of 3 tries)" damaged.$k &&
+		! grep -q "after.damaged" damaged.$k || { cat damaged.$k; exit 1; }
+	done &&
+	ctl --json status | jq -r .bounces.error | grep -q "read again next time (3 of 3 tries)" &&
+	"$NOSHOWD" -c noshowd.conf --once --now 2027-03-02T14:40:00+01:00 >damaged.4 2>&1 &&
+	cat damaged.4 &&
+	grep -q "message UID [0-9]* could not be fetched in 3 cycles: left alone" damaged.4 &&
+	grep -q "<after.damaged@example.nl>.*ignored" damaged.4 &&
+	grep -q "0 too large, 1 unreadable;" damaged.4 &&
+	"$NOSHOWD" -c noshowd.conf --once --now 2027-03-02T14:50:00+01:00 >damaged.5 2>&1 &&
+	grep -q "bounces: nothing new" damaged.5 &&
+	rm -f "$DOVECOT_MAILDIR/new/$f" "$DOVECOT_MAILDIR"/cur/"$f"*
 '
 
 expect_success 'a bounced dunning letter starts no term: the ladder waits for the trainer' '
