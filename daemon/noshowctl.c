@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,11 @@ main(int argc, char **argv)
 			break;
 	if (cmd->name == NULL)
 		return usage_error("unknown command \"%s\"", argv[optind]);
+	/*
+	 * A peer that closes a connection makes a write fail with EPIPE, never kill us:
+	 * libcurl sends with MSG_NOSIGNAL, but a TLS library's own writes need not.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	log_init("noshowctl", 0);
 	if (setup_config(x.config_path, &x.c) < 0)
 		return 1;

@@ -3,6 +3,7 @@
  * the service loop (serve.h).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,11 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/*
+	 * A peer that closes a connection makes a write fail with EPIPE, never kill us:
+	 * libcurl sends with MSG_NOSIGNAL, but a TLS library's own writes need not.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	log_init("noshowd", verbose);
 	if (setup_config(path, &c) < 0)
 		return 1;

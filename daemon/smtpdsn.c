@@ -27,8 +27,19 @@ smtpdsn_mail_params(const char *envid)
 	buf_init(&b);
 	buf_addstr(&b, "RET=HDRS");
 	if (envid != NULL && envid[0] != '\0') {
+		size_t at = b.len;
+
 		buf_addstr(&b, " ENVID=");
 		smtpdsn_xtext(&b, envid);
+		/*
+		 * RFC 3461 section 4.4 allows 100 characters; a longer one (a Message-ID of a
+		 * long sender domain) would be refused with the whole MAIL command. Without it
+		 * a report is linked by the Message-ID in its returned headers (RET=HDRS).
+		 */
+		if (b.len - at - strlen(" ENVID=") > SMTPDSN_ENVID_MAX) {
+			b.len = at;
+			b.data[at] = '\0';
+		}
 	}
 	return buf_detach(&b);
 }

@@ -15,10 +15,14 @@
 /* Append s as xtext (RFC 3461 section 4): bytes outside 0x21..0x7E, '+' and '=' as +XX. */
 void smtpdsn_xtext(struct buf *b, const char *s);
 
+/* The longest ENVID value, as xtext (RFC 3461 section 4.4). */
+#define SMTPDSN_ENVID_MAX 100
+
 /*
- * "RET=HDRS ENVID=<xtext of envid>", or "RET=HDRS" when envid is NULL or empty. envid is
- * the Message-ID with its angle brackets: the bounce collector links a report back by it.
- * Returns a new string.
+ * "RET=HDRS ENVID=<xtext of envid>", or "RET=HDRS" when envid is NULL, empty, or longer
+ * than SMTPDSN_ENVID_MAX as xtext. envid is the Message-ID with its angle brackets: the
+ * bounce collector links a report back by it, else by the Message-ID in the returned
+ * headers. Returns a new string.
  */
 char *smtpdsn_mail_params(const char *envid);
 

@@ -79,6 +79,20 @@ START_TEST(test_params)
 	p = smtpdsn_mail_params(NULL);
 	ck_assert_str_eq(p, "RET=HDRS");
 	free(p);
+	{
+		/* 100 characters of xtext is the limit; one more and ENVID is left out. */
+		char id[128];
+
+		memset(id, 'a', 100);
+		id[0] = '<', id[98] = '>', id[99] = '\0';	/* 99 characters */
+		p = smtpdsn_mail_params(id);
+		ck_assert_uint_eq(strlen(p), strlen("RET=HDRS ENVID=") + 99);
+		free(p);
+		id[97] = '+';	/* "+2B": 101 characters as xtext */
+		p = smtpdsn_mail_params(id);
+		ck_assert_str_eq(p, "RET=HDRS");
+		free(p);
+	}
 	p = smtpdsn_rcpt_params("anna+noshow@example.net");
 	ck_assert_str_eq(p, "NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;anna+2Bnoshow@example.net");
 	free(p);
