@@ -4,7 +4,8 @@
 # give (an unreadable file: Dovecot drops the session; passed by after three cycles, said),
 # a failure DSN for a dunning
 # letter (the ladder waits, no term starts, until `noshowctl resend`; the resent letter's
-# term counts from its delivery, two days after it went out, not from the relay's 250), a report about a message noshowd never sent (ignored,
+# term counts from its delivery, two days after it went out, not from the relay's 250), the
+# 14-day letter bounced (its term never starts: no collection), a report about a message noshowd never sent (ignored,
 # logged), mail that is no report (left alone, still unseen), a malformed report (skipped,
 # logged, once), nothing recorded twice, and the evidence: verify, and the bundle. Recorded
 # reports get the keyword $NoshowdProcessed, nothing else does, and a mailbox that will not
@@ -243,14 +244,31 @@ expect_success 'resend: the letter goes again, and its term counts from its deli
 	grep -q "dunning-2 to ronda@example.nl" out
 '
 
+expect_success 'a bounced 14-day letter starts no term: no collection, the ladder waits' '
+	NOW=2027-05-20T10:00:00+02:00 once >out &&
+	grep -q "dunning-3 to ronda@example.nl: sent" out &&
+	dsn d8 failed 5.1.1 "$(msgid_of ronda@example.nl dunning-3)" ronda@example.nl "Thu, 20 May 2027 10:05:00 +0200" &&
+	maildir_put d8 &&
+	NOW=2027-05-20T11:00:00+02:00 once >out &&
+	grep -q "non-delivery dunning-3 to ronda@example.nl" out &&
+	NOW=2027-07-01T09:00:00+02:00 once >out &&
+	ctl --json show "$(ref_of ronda@example.nl)" >show.json &&
+	expect_eq "$(jq -r .booking.stage show.json)" 3 "stage stays at the letter: no collection" &&
+	! jq -r ".events[].after" show.json | grep -qx collection &&
+	ctl --json status >st.json &&
+	expect_eq "$(jq -r ".bounced[] | select(.kind == \"dunning-3\") | .dunning_waits" st.json)" true waits &&
+	ctl export collection >coll.csv &&
+	! grep -q "ronda@example.nl" coll.csv
+'
+
 expect_success 'verify checks the reports; the bundle carries them and verifies' '
 	ctl evidence verify >v.out &&
-	grep -q "^reports:     5 delivery records" v.out && tail -1 v.out | grep -qx OK &&
+	grep -q "^reports:     6 delivery records" v.out && tail -1 v.out | grep -qx OK &&
 	ctl evidence export "$(ref_of ronda@example.nl)" bundle >/dev/null &&
 	for h in $(grep -o "\"report_sha256\":\"[0-9a-f]*\"" bundle/records.jsonl | cut -d\" -f4); do
 		cmp bundle/messages/$h.eml state/evidence/messages/$h.eml || return 1
 	done &&
-	expect_eq "$(grep -c "\"report_sha256\"" bundle/records.jsonl)" 3 "reports in bundle" &&
+	expect_eq "$(grep -c "\"report_sha256\"" bundle/records.jsonl)" 4 "reports in bundle" &&
 	grep -q "non-delivery (failed 5.2.2), reported by mx.example.com" bundle/summary.en.txt &&
 	(cd / && env -i PATH=/usr/bin:/bin bash "$T/bundle/verify.sh") >vb.out &&
 	tail -1 vb.out | grep -qx OK
@@ -267,7 +285,7 @@ expect_success 'an altered report fails verify, naming it' '
 expect_success 'a mailbox that fails is a line in status and stops nothing else' '
 	printf "wrong\n" >imap.pass &&
 	ctl book s1 kees@example.nl >/dev/null &&
-	NOW=2027-05-07T10:00:00+02:00 once >out &&
+	NOW=2027-07-07T10:00:00+02:00 once >out &&
 	grep -q "confirmation to kees@example.nl: sent" out &&
 	grep -q "refused the login of \"bounces\"" out &&
 	ctl --json status >st.json &&
@@ -282,7 +300,7 @@ start_dovecot --ssl tls bounces "$SECRET"
 expect_success 'imaps:// with the configured CA' '
 	sed -e "s|url = \"imap://[^\"]*\"|url = \"$DOVECOT_URL/INBOX\"|" \
 	    -e "s|transport = \"maildir\";|transport = \"maildir\"; ca_file = \"$T/tls/ca.pem\";|" noshowd.conf >tls.conf &&
-	"$NOSHOWD" -c tls.conf --once --now 2027-05-07T11:00:00+02:00 >out &&
+	"$NOSHOWD" -c tls.conf --once --now 2027-07-07T11:00:00+02:00 >out &&
 	grep -q "bounces: nothing new" out &&
 	"$NOSHOWCTL" -c tls.conf --json status | jq -e ".bounces.result == \"ok\"" >/dev/null
 '
@@ -299,10 +317,10 @@ plugin {
 }" start_dovecot bounces "$SECRET"
 expect_success 'a server that will not keep the keyword: recorded, unmarked, said once' '
 	sed "s|url = \"imaps://[^\"]*\"|url = \"$DOVECOT_URL/INBOX\"|" tls.conf >acl.conf &&
-	dsn a1 delivered 2.0.0 "$(msgid_of kees@example.nl confirmation)" kees@example.nl "Fri, 7 May 2027 10:05:00 +0200" &&
-	dsn a2 delayed 4.4.1 "$(msgid_of kees@example.nl confirmation)" kees@example.nl "Fri, 7 May 2027 10:06:00 +0200" &&
+	dsn a1 delivered 2.0.0 "$(msgid_of kees@example.nl confirmation)" kees@example.nl "Wed, 7 Jul 2027 10:05:00 +0200" &&
+	dsn a2 delayed 4.4.1 "$(msgid_of kees@example.nl confirmation)" kees@example.nl "Wed, 7 Jul 2027 10:06:00 +0200" &&
 	maildir_put a1 a2 &&
-	"$NOSHOWD" -c acl.conf --once --now 2027-05-07T12:00:00+02:00 >out &&
+	"$NOSHOWD" -c acl.conf --once --now 2027-07-07T12:00:00+02:00 >out &&
 	grep -q "^bounces: 2 reports recorded, .*; 0 marked" out &&
 	expect_eq "$(grep -c "cannot keep the keyword \$NoshowdProcessed (it is read-only or its PERMANENTFLAGS do not allow it): reports are not marked" out)" 1 "said once" &&
 	dovecot_flags bounces "$SECRET" >flags &&

@@ -765,6 +765,11 @@ START_TEST(dunning_ladder)
 	assert_iso(term, "2027-05-19T00:00:00+02:00");
 	CK_NOTHING(policy_due(&p, Z, &b, term - 1), term);
 	CK_ACTION(policy_due(&p, Z, &b, term), POLICY_COLLECTION, term);
+	/* The same letter bounced: its fourteen days never start, and there is no collection. */
+	b.step_failed = 1;
+	ck_assert_int_eq(policy_due(&p, Z, &b, term).action, POLICY_NOTHING);
+	ck_assert_int_eq(policy_due(&p, Z, &b, term + 365 * DAY).action, POLICY_NOTHING);
+	b.step_failed = 0;
 	b.stage = 4;
 	CK_NOTHING(policy_due(&p, Z, &b, term + 90 * DAY), 0);
 	/* Any payment that clears the balance stops the ladder at once. */
