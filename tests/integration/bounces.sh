@@ -1,15 +1,15 @@
 #!/bin/bash
 # Delivery reports and bounces collected over IMAP from a real Dovecot (start_dovecot):
-# a success DSN, a delayed one, a non-standard (qmail) bounce, a message the server cannot
-# give (an unreadable file: Dovecot drops the session; passed by after three cycles, said),
-# a failure DSN for a dunning
-# letter (the ladder waits, no term starts, until `noshowctl resend`; the resent letter's
-# term counts from its delivery, two days after it went out, not from the relay's 250), the
-# 14-day letter bounced (its term never starts: no collection), a report about a message noshowd never sent (ignored,
-# logged), mail that is no report (left alone, still unseen), a malformed report (skipped,
-# logged, once), nothing recorded twice, and the evidence: verify, and the bundle. Recorded
-# reports get the keyword $NoshowdProcessed, nothing else does, and a mailbox that will not
-# keep it (a Dovecot ACL without "w") gets nothing, said once.
+# a success DSN, a delayed one, a non-standard (qmail) bounce; a message the server cannot
+# give (an unreadable file: Dovecot drops the session; passed by after three cycles, said);
+# a failure DSN for a dunning letter (the ladder waits, no term starts, until `noshowctl
+# resend`; the resent letter's term counts from its delivery, two days after it went out,
+# not from the relay's 250); the 14-day letter bounced (its term never starts: no
+# collection); a report about a message noshowd never sent (ignored, logged); mail that is
+# no report (left alone, still unseen); a malformed report (skipped, logged, once); nothing
+# recorded twice; and the evidence: verify, and the bundle. Recorded reports get the
+# keyword $NoshowdProcessed, nothing else does, and a mailbox that will not keep it (a
+# Dovecot ACL without "w") gets nothing, said once.
 . "$(dirname "$0")/../lib.sh"
 
 SECRET=B0unce-Pa55word
