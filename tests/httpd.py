@@ -10,7 +10,9 @@ until the process that started it is gone (so a test killed with SIGKILL leaves 
 Files under DIR are served with a strong ETag (the quoted SHA-256 of the content) and a
 Last-Modified (the file's mtime). A matching If-None-Match, or (without If-None-Match) an
 If-Modified-Since not older than the mtime, gets 304. The file is read afresh for every
-request, so a test changes a feed by rewriting the file.
+200, so a test changes a feed by rewriting the file; a 304 is answered, as a real server
+does, from the ETag kept for the file's inode, size, mtime and ctime (any write or copy
+changes the ctime), without reading it again.
 
 Special paths for fault tests:
 
@@ -200,9 +202,19 @@ class Handler(BaseHTTPRequestHandler):
         if not (full == root or full.startswith(root + os.sep)) or not os.path.isfile(full):
             return self.simple(404, b"not found\n", head)
         try:
+            st = os.stat(full)
+        except OSError:
+            return self.simple(404, b"not found\n", head)
+        mtime = st.st_mtime
+        key = (full, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        if mode is None and key in self.server.etags:
+            etag = self.server.etags[key]
+            if self.not_modified(etag, int(mtime)):
+                lastmod = email.utils.formatdate(int(mtime), usegmt=True)
+                return self.simple(304, b"", head, [("ETag", etag), ("Last-Modified", lastmod)])
+        try:
             with open(full, "rb") as f:
                 body = f.read()
-            mtime = os.stat(full).st_mtime
         except OSError:
             return self.simple(404, b"not found\n", head)
 
@@ -212,6 +224,8 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Content-Encoding", "gzip"))
         if mode != "noetag":
             etag = '"%s"' % hashlib.sha256(body).hexdigest()
+            if mode is None:
+                self.server.etags[key] = etag
             lastmod = email.utils.formatdate(int(mtime), usegmt=True)
             headers += [("ETag", etag), ("Last-Modified", lastmod)]
             if self.not_modified(etag, int(mtime)):
@@ -267,6 +281,7 @@ class Server(ThreadingHTTPServer):
     def __init__(self, addr, root, log, parent):
         super().__init__(addr, Handler)
         self.root = os.path.realpath(root)
+        self.etags = {}		# (path, inode, size, mtime, ctime) -> the content's ETag
         self.log = log
         self.log_lock = threading.Lock()
         self.parent = parent
