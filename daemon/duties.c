@@ -14,7 +14,8 @@
 /*
  * Load what policy_due() needs; the session's id goes to session (caller frees). A dunning
  * step counts from its delivery where a report says when (bounces.c), else from the relay's
- * acceptance; a step refused by the relay or reported undelivered has not gone out at all.
+ * acceptance, never from before that acceptance (a report's clock may be wrong, or the
+ * report forged); a step refused by the relay or reported undelivered has not gone out.
  */
 static int
 duties_load(struct store *s, int64_t id, struct policy_booking *b, char **session)
@@ -22,7 +23,8 @@ duties_load(struct store *s, int64_t id, struct policy_booking *b, char **sessio
 	sqlite3_stmt *q = store_q(s, "SELECT b.state, coalesce(b.told_at, b.seen_at), "
 	    "coalesce(b.pay_by, 0), x.start, x.end, b.amount_due, b.amount_paid, b.reminded, "
 	    "coalesce(b.debt_due, 0), b.session_id, x.attendance, b.stage, "
-	    "coalesce(CASE WHEN o.delivery = 'delivered' THEN o.delivery_at END, o.sent_at, 0), "
+	    "coalesce(CASE WHEN o.delivery = 'delivered' THEN max(o.delivery_at, "
+	    "coalesce(o.sent_at, 0)) END, o.sent_at, 0), "
 	    "coalesce(o.state = 'failed' OR o.delivery = 'failed', 0) FROM bookings b "
 	    "JOIN sessions x ON x.id = b.session_id LEFT JOIN outbox o ON o.id = b.dunning_outbox "
 	    "WHERE b.id = ?", "i", id);
