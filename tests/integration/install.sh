@@ -1,7 +1,7 @@
 #!/bin/bash
 # make install and make uninstall into a DESTDIR: the binaries, the pages, the unit (whose
 # ExecStart= and ExecReload= name the installed binary), the example and the templates; an
-# existing configuration is never overwritten, and uninstall leaves it.
+# existing configuration is never overwritten, and uninstall leaves it; and PREFIX=/usr.
 . "$(dirname "$0")/../lib.sh"
 
 D=$T/root
@@ -41,6 +41,24 @@ expect_success 'make uninstall removes what it installed and keeps the configura
 	test ! -e "$D/lib/systemd/system/noshowd.service" &&
 	test ! -e "$D/usr/local/share/noshowd" &&
 	grep -q "edited by the administrator" "$D/etc/noshowd/noshowd.conf"
+'
+
+# PREFIX=/usr from a copy of the sources (a build of its own: the installed data directory
+# is compiled in, and this must not rebuild the tree the other tests run).
+expect_success 'make install PREFIX=/usr: the binaries under /usr, finding their files there' '
+	mkdir src &&
+	tar -C "$TOP" --exclude=./build --exclude=./noshowd --exclude=./noshowctl --exclude=./.git \
+		-cf - . | tar -x -C src &&
+	make -s -j2 -C src --no-print-directory install PREFIX=/usr DESTDIR="$T/usr-root" \
+		>usr.log 2>&1 || { tail -n 20 usr.log; exit 1; }
+	R=$T/usr-root &&
+	test -x "$R/usr/sbin/noshowd" && test -x "$R/usr/bin/noshowctl" &&
+	test -f "$R/usr/share/man/man8/noshowd.8" &&
+	test -d "$R/usr/share/noshowd/templates/nl" &&
+	test ! -e "$R/usr/local" &&
+	grep -q "^ExecStart=/usr/sbin/noshowd " "$R/lib/systemd/system/noshowd.service" &&
+	grep -aq "/usr/share/noshowd" "$R/usr/sbin/noshowd" &&
+	! grep -aq "/usr/local/share/noshowd" "$R/usr/sbin/noshowd"
 '
 
 done_testing
