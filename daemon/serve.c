@@ -190,7 +190,7 @@ serve_status(struct serve *sv, const struct wake *wake)
 		    c->sources[i].name);
 
 		/* A first fetch still under way is not ok yet, nor failed. */
-		if (result == NULL)
+		if (result == NULL || strcmp(result, "never") == 0)
 			unpolled++;
 		else if (strcmp(result, "quarantined") == 0)
 			quarantined++;

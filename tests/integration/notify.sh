@@ -70,11 +70,12 @@ expect_success 'READY=1 comes first, before the first poll is done' '
 '
 
 expect_success 'STATUS= after the cycle: sources ok of all, unpaid, outbox, what is next and when' '
-	wait_for 10 "grep -q \"^STATUS=1 of 2 sources ok\" notify.log" &&
+	wait_for 10 "grep -q \"^STATUS=1 of 2 sources ok$SEP\" notify.log" &&
 	"$NOSHOWCTL" -c noshowd.conf --json bookings >b.json &&
 	unpaid=$(json_get b.json "[.[] | select(.state == \"pending\")] | length") &&
 	test "$unpaid" -ge 1 &&
-	line=$(grep "^STATUS=1 of 2 sources ok" notify.log | head -n 1) &&
+	! grep -q "^STATUS=2 of 2 sources ok" notify.log &&
+	line=$(grep "^STATUS=1 of 2 sources ok$SEP" notify.log | head -n 1) &&
 	re="^STATUS=1 of 2 sources ok${SEP}$unpaid unpaid${SEP}outbox 0 waiting, 0 failed" &&
 	re="$re${SEP}next: poll of (feed|gone) at ([0-2][0-9]):([0-5][0-9])\$" &&
 	[[ $line =~ $re ]] &&
