@@ -46,15 +46,22 @@ log_init(const char *progname, int verbose)
 }
 
 /*
- * Write text (and ": suffix") to stderr. For the journal every line of it carries the
- * priority, so that a list of configuration errors is kept at its level whole; plain, the
- * first line gets `prefix` (the program's name) when it is not NULL.
+ * Write text (and ": suffix") to syslog, or to stderr. For the journal every line of it
+ * carries the priority, so that a list of configuration errors is kept at its level whole;
+ * plain, the first line gets `prefix` (the program's name) when it is not NULL.
  */
 static void
 log_emit(int prio, const char *text, const char *suffix, const char *prefix)
 {
 	const char *p = text;
 
+	if (log_syslog) {
+		if (suffix != NULL)
+			syslog(prio, "%s: %s", text, suffix);
+		else
+			syslog(prio, "%s", text);
+		return;
+	}
 	do {
 		const char *nl = strchr(p, '\n');
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
@@ -79,10 +86,7 @@ log_text(int prio, const char *text)
 {
 	int saved = errno;
 
-	if (log_syslog)
-		syslog(prio, "%s", text);
-	else
-		log_emit(prio, text, NULL, NULL);
+	log_emit(prio, text, NULL, NULL);
 	errno = saved;
 }
 
@@ -94,14 +98,7 @@ log_vline(int prio, const char *fmt, va_list ap, const char *suffix)
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	if (log_syslog) {
-		if (suffix != NULL)
-			syslog(prio, "%s: %s", msg ? msg : fmt, suffix);
-		else
-			syslog(prio, "%s", msg ? msg : fmt);
-	} else {
-		log_emit(prio, msg ? msg : fmt, suffix, log_prog);
-	}
+	log_emit(prio, msg ? msg : fmt, suffix, log_prog);
 	free(msg);
 	errno = saved;
 }
