@@ -37,7 +37,9 @@ all: deps-build noshowd noshowctl
 deps-build:
 	@tools/deps.sh build
 
-build/.dir:
+# Every object waits for the build dependencies: with -j, a compiler started beside the
+# apt-get of a fresh machine would find no headers.
+build/.dir: | deps-build
 	@mkdir -p build/tests && touch $@
 
 build/%.o: daemon/%.c daemon/*.h build/.dir build/flags.stamp
@@ -89,7 +91,9 @@ integration: deps-check noshowd noshowctl
 lint-man:
 	@tools/lint-man.sh
 
-check: deps-check all
+# One apt-get at a time: the test dependencies first, then the build (its own check).
+check: deps-check
+	@$(MAKE) --no-print-directory all
 	@rm -rf build/results
 	@$(MAKE) --no-print-directory unit integration lint-man
 	@tools/check-summary.sh
