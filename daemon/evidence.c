@@ -12,6 +12,7 @@
 #include "evidence.h"
 #include "json.h"
 #include "merkle.h"
+#include "newfile.h"
 
 char *
 evidence_message_path(const char *dir, const char *hash)
@@ -66,66 +67,21 @@ int
 evidence_put_message(const char *dir, const void *data, size_t len, int sync, char hash[65],
     char err[ERR_MAX])
 {
-	char *msgdir = xasprintf("%s/messages", dir), *path, *tmp;
-	const char *p = data;
-	size_t left = len;
-	int fd = -1, rc = -1;
+	char *msgdir = xasprintf("%s/messages", dir), *path;
+	int rc;
 
 	sha256_hex(data, len, hash);
 	path = evidence_message_path(dir, hash);
-	tmp = xasprintf("%s/.tmp.%ld.%s", msgdir, (long)getpid(), hash);
-	if (access(path, F_OK) == 0) {
-		rc = evidence_same(path, hash, err);
-		goto out;
-	}
 	/* The directories are made when missing, not tried for every message. */
-	for (int tries = 0; (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0 && tries < 2; tries++) {
-		if (errno == EEXIST)	/* left by a process of ours that died */
-			unlink(tmp);
-		else if (errno != ENOENT)
-			break;
-		else if (evidence_mkdir(dir, err) < 0 || evidence_mkdir(msgdir, err) < 0)
-			goto out;
-	}
-	if (fd < 0) {
-		errf(err, "cannot create %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			errf(err, "cannot write %s: %s", tmp, n < 0 ? strerror(errno) :
-			    "nothing written");
-			goto out;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
-	if (fchmod(fd, 0400) < 0 || (sync && fsync(fd) < 0)) {
-		errf(err, "cannot sync %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	/* link(), not rename(): an existing file is never replaced. */
-	if (link(tmp, path) < 0) {
-		if (errno != EEXIST) {
-			errf(err, "cannot create %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (evidence_same(path, hash, err) < 0)
-			goto out;
-	}
-	rc = sync ? sync_dir(msgdir, err) : 0;
-out:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
-	}
-	free(msgdir), free(path), free(tmp);
-	return rc;
+	rc = newfile_put(msgdir, path, data, len, 0400, sync, err);
+	if (rc < 0 && errno == ENOENT && evidence_mkdir(dir, err) == 0 &&
+	    evidence_mkdir(msgdir, err) == 0)
+		rc = newfile_put(msgdir, path, data, len, 0400, sync, err);
+	/* A copy kept before (a retry) must hold these bytes, and be durable too. */
+	if (rc == 1)
+		rc = evidence_same(path, hash, err) < 0 ? -1 : sync ? sync_dir(msgdir, err) : 0;
+	free(msgdir), free(path);
+	return rc < 0 ? -1 : 0;
 }
 
 int64_t
