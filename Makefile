@@ -104,7 +104,7 @@ demo: noshowd noshowctl
 
 # The policy-tick bench (tests/bench/tick.c), its databases (tests/bench/tickgen.c) and the
 # evidence-cost bench (tests/bench/evidence.c) are built against the library like the unit tests.
-BENCH_BINS = build/bench/tick build/bench/tickgen build/bench/evidence
+BENCH_BINS = build/bench/tick build/bench/tickgen build/bench/evidence build/bench/libfloor
 
 $(BENCH_BINS): build/bench/%: tests/bench/%.c tests/bench/tickgen.h build/libnoshow.a
 	@mkdir -p build/bench

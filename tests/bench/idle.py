@@ -13,6 +13,12 @@ apart: RssAnon, its own memory, and RssFile, the shared libraries' pages), and
 the voluntary plus involuntary context switches over the next --idle seconds are its
 wakeups (target: none, as nothing is due within them).
 
+Library floor (--libfloor, tests/bench/libfloor.c): a program linked against the same
+libraries as noshowd (checked: the same DT_NEEDED list) that does nothing of its own, its
+RSS once they are loaded and once each is used as any cycle uses it, the median of 5 runs;
+and the median wall time of 21 starts, what a worker process started for each turn would
+pay. Context for the idle RSS target: the part of the RSS that is not noshowd's.
+
 Peer: the same feed as the floor's (--feed) parsed by Python's icalendar (Debian's
 python3-icalendar), every attendee of every event visited: one run, wall time of the whole
 process, for context only.
@@ -144,6 +150,38 @@ def idle(a, work):
             "poll_interval_s": 300}
 
 
+def needed(path):
+    out = subprocess.run(["readelf", "-d", path], check=True, text=True,
+                         stdout=subprocess.PIPE).stdout
+    return sorted(l.split("[", 1)[1].rstrip("]") for l in out.splitlines() if "(NEEDED)" in l)
+
+
+def libfloor(a, work):
+    if needed(a.libfloor) != needed(a.noshowd):
+        raise bench.Invalid("%s does not link what noshowd links: %s against %s" % (
+            a.libfloor, needed(a.libfloor), needed(a.noshowd)))
+    out = {}
+    for mode in ("load", "use"):
+        runs = []
+        for _ in range(5):
+            p = subprocess.run([a.libfloor, mode], text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+            if p.returncode != 0:
+                raise bench.Invalid("libfloor %s: exit %d: %s" % (mode, p.returncode,
+                                                                   p.stdout.strip()))
+            runs.append(json.loads(p.stdout))
+        runs.sort(key=lambda r: r["rss_kib"])
+        out[mode] = runs[len(runs) // 2]
+    starts = []
+    for _ in range(21):
+        t = time.perf_counter()
+        subprocess.run([a.libfloor, "load"], check=True, stdout=subprocess.DEVNULL)
+        starts.append(time.perf_counter() - t)
+    starts.sort()
+    out["start_s"] = starts[len(starts) // 2]
+    return out
+
+
 def peer(a, work):
     s, rc, kb, text = bench.run(["/usr/bin/python3", "-c", PEER, a.feed],
                                 os.path.join(work, "out", "peer.txt"))
@@ -161,13 +199,15 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--feed", required=True)
     ap.add_argument("--idle", type=float, default=60)
+    ap.add_argument("--libfloor", required=True)
     ap.add_argument("--json")
     a = ap.parse_args()
     a.noshowd = os.path.abspath(a.noshowd)
+    a.libfloor = os.path.abspath(a.libfloor)
     work = os.path.abspath(a.work)
     os.makedirs(os.path.join(work, "out"), exist_ok=True)
     doc, rc = {}, 0
-    for name, fn in (("idle", idle), ("peer", peer)):
+    for name, fn in (("idle", idle), ("libfloor", libfloor), ("peer", peer)):
         try:
             doc[name] = fn(a, work)
         except (bench.Invalid, subprocess.CalledProcessError, OSError) as e:
@@ -188,6 +228,16 @@ def main():
         print("%-52s %9d       target 0 (none due)   %s   (%d voluntary, %d not)"
               % ("wakeups over %.0f idle s (poll interval 5 min)" % i["idle_s"], i["wakeups"],
                  i["wakeups_verdict"], i["voluntary"], i["nonvoluntary"]))
+    lf = doc["libfloor"]
+    if "use" in lf:
+        print("%-52s %9.1f MiB   (context: a program of nothing linked as noshowd is)"
+              % ("  floor: noshowd's libraries loaded", lf["load"]["rss_kib"] / 1024))
+        print("%-52s %9.1f MiB   (anonymous %.1f MiB; curl, libical, OpenSSL, SQLite, "
+              "libconfig, libopendkim each used once)" % ("  floor: and each used once",
+                                                        lf["use"]["rss_kib"] / 1024,
+                                                        lf["use"]["rss_anon_kib"] / 1024))
+        print("%-52s %9.1f ms    (context: what a worker process per turn would pay)"
+              % ("  start of a process that loads them", lf["start_s"] * 1000))
     if "seconds" in doc["peer"]:
         print("%-52s %9.3f s     (peak RSS %.0f MiB; python3-icalendar %s; context only)"
               % ("peer: Python icalendar parses the same feed", doc["peer"]["seconds"],

@@ -19,7 +19,9 @@
 #
 # Then tests/bench/idle.py starts the service on 10,000 bookings and reads /proc/PID: its RSS
 # after the first cycle and its context switches over BENCH_IDLE (60) idle seconds; and times
-# Python's icalendar parsing the same feed, for context. JSON: build/bench/idle.json.
+# Python's icalendar parsing the same feed, for context; and the floor under that RSS, a
+# program of nothing linked against noshowd's libraries (tests/bench/libfloor.c), and its
+# start-up time. JSON: build/bench/idle.json.
 # Last, tests/bench/summary.py prints one table of every figure and writes it with all the
 # parts as build/bench/results.json.
 #
@@ -33,7 +35,7 @@ top=$(pwd)
 out=build/bench
 mkdir -p "$out"
 
-for p in noshowd noshowctl build/bench/tick build/bench/tickgen; do
+for p in noshowd noshowctl build/bench/tick build/bench/tickgen build/bench/libfloor; do
 	if [ ! -x "./$p" ]; then
 		echo "bench: ./$p is not built; run \`make bench\`" >&2
 		exit 1
@@ -79,7 +81,8 @@ if [ "$tick" != only ]; then
 		--json "$out/smtp.json" || rc=$?
 	echo "bench: the idle service and a peer (python3-icalendar)"
 	python3 tests/bench/idle.py --noshowd ./noshowd --work "$work" --feed "$work/base.ics" \
-		--idle "${BENCH_IDLE:-60}" --json "$out/idle.json" || rc=$?
+		--idle "${BENCH_IDLE:-60}" --libfloor build/bench/libfloor --json "$out/idle.json" \
+		|| rc=$?
 fi
 
 if [ "$tick" != 0 ]; then

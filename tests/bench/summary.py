@@ -86,6 +86,14 @@ def main():
             "poll interval 5 min, watchdog off")
     else:
         row("idle RSS and wakeups", None, "", "≤ 8 MiB, 0", "not run", idle.get("invalid", ""))
+    lf = (parts["idle"] or {}).get("libfloor", {})
+    if "use" in lf:
+        row("  floor: noshowd's libraries loaded, used once", round(lf["use"]["rss_kib"] / 1024, 1),
+            "MiB", None, "context", "loaded only %.1f MiB (tests/bench/libfloor.c)" % (
+                lf["load"]["rss_kib"] / 1024))
+        row("  start of a process that loads them", round(lf["start_s"] * 1000, 1), "ms", None,
+            "context", "%.1f%% of the floor: a worker per turn" % (
+                100 * lf["start_s"] / last["floor_seconds"]) if last else "")
     peer = (parts["idle"] or {}).get("peer", {})
     if "seconds" in peer and last:
         row("peer: python3-icalendar %s parses the feed" % peer["icalendar"],
