@@ -10,10 +10,15 @@
 #include "newfile.h"
 #include "util.h"
 
+/* The bytes, and exactly `mode`: the umask applies at open, and not here. */
 static int
-newfile_write(int fd, const char *what, const char *data, size_t len, int sync, char err[])
+newfile_write(int fd, const char *what, const char *data, size_t len, mode_t mode, int sync,
+    char err[])
 {
 	size_t off = 0;
+
+	if (fchmod(fd, mode) < 0)
+		return errf(err, "cannot set the mode of %s: %s", what, strerror(errno));
 
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
@@ -63,7 +68,7 @@ newfile_named(const char *tmpdir, const char *path, const void *data, size_t len
 		errno = e;
 		return -1;
 	}
-	if (newfile_write(fd, tmp, data, len, sync, err) < 0)
+	if (newfile_write(fd, tmp, data, len, mode, sync, err) < 0)
 		rc = -1;
 	else
 		rc = newfile_linked(link(tmp, path), path, err);
@@ -90,7 +95,7 @@ newfile_nameless(const char *tmpdir, const char *path, const void *data, size_t 
 		errno = ENOENT;
 		return -1;
 	}
-	if (newfile_write(fd, path, data, len, sync, err) < 0) {
+	if (newfile_write(fd, path, data, len, mode, sync, err) < 0) {
 		close(fd);
 		errno = EIO;
 		return -1;

@@ -29,7 +29,10 @@ entries(const char *dir)
 	return n;
 }
 
-/* One put, one put again over it, one into a directory that is not there. */
+/*
+ * One put, one put again over it, one into a directory that is not there; under a umask
+ * that would leave no bit of the mode: the mode is the one asked for.
+ */
 static void
 put_and_check(const char *top, int sync)
 {
@@ -41,6 +44,7 @@ put_and_check(const char *top, int sync)
 	snprintf(dst, sizeof(dst), "%s/new", top);
 	ck_assert_int_eq(mkdir(tmp, 0700), 0);
 	ck_assert_int_eq(mkdir(dst, 0700), 0);
+	umask(0777);
 	snprintf(path, sizeof(path), "%s/one.eml", dst);
 	ck_assert_int_eq(newfile_put(tmp, path, text, strlen(text), 0400, sync, err), 0);
 	got = read_file(path, 1 << 20, &len, err);
