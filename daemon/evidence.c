@@ -72,12 +72,15 @@ evidence_put_message(const char *dir, const void *data, size_t len, int sync, ch
 
 	sha256_hex(data, len, hash);
 	path = evidence_message_path(dir, hash);
-	/* The directories are made when missing, not tried for every message. */
-	rc = newfile_put(msgdir, path, data, len, 0400, sync, err);
-	if (rc < 0 && errno == ENOENT && evidence_mkdir(dir, err) == 0 &&
-	    evidence_mkdir(msgdir, err) == 0)
+	/*
+	 * A copy kept before (a retry) is not written again; it must hold these bytes, and
+	 * be durable too. The directories are made when missing, not tried for every message.
+	 */
+	if (access(path, F_OK) == 0)
+		rc = 1;
+	else if ((rc = newfile_put(msgdir, path, data, len, 0400, sync, err)) < 0 &&
+	    errno == ENOENT && evidence_mkdir(dir, err) == 0 && evidence_mkdir(msgdir, err) == 0)
 		rc = newfile_put(msgdir, path, data, len, 0400, sync, err);
-	/* A copy kept before (a retry) must hold these bytes, and be durable too. */
 	if (rc == 1)
 		rc = evidence_same(path, hash, err) < 0 ? -1 : sync ? sync_dir(msgdir, err) : 0;
 	free(msgdir), free(path);

@@ -19,7 +19,6 @@ newfile_write(int fd, const char *what, const char *data, size_t len, mode_t mod
 
 	if (fchmod(fd, mode) < 0)
 		return errf(err, "cannot set the mode of %s: %s", what, strerror(errno));
-
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
 
