@@ -12,12 +12,15 @@ cp "$TOP/tests/data/feed-v1.ics" feeds/feed.ics
 start_httpd feeds
 
 # Two sources, one that works and one that always fails (404), so that the STATUS line
-# has something to count.
+# has something to count. The daily digest goes 12 hours from now: at its default 07:00,
+# run between 06:00 and 07:00 in Amsterdam, it came before the next poll in STATUS=.
+digest_hour=$(( (10#$(TZ=Europe/Amsterdam date +%H) + 12) % 24 ))
 write_conf() {
 	cat >noshowd.conf <<CONF
 database = "$T/state/noshowd.db";
 timezone = "Europe/Amsterdam";
 poll_interval = "1h";
+policy = { digest_at = "$(printf %02d "$digest_hour"):00"; };
 trainer = { name = "Test Trainer"; email = "trainer@example.nl"; };
 mail = { templates = "$TOP/conf/templates"; maildir = "$T/state/maildir"; };
 sources = (
@@ -107,7 +110,8 @@ expect_success 'HUP: RELOADING=1 with MONOTONIC_USEC of now, then READY=1' '
 '
 
 expect_success 'a failed reload also ends with READY=1, and STATUS says so until fixed' '
-	echo "policy = { payment_term = \"two weeks\"; };" >>noshowd.conf &&
+	sed -i "s/digest_at = \"[0-9:]*\"/digest_at = \"seven\"/" noshowd.conf &&
+	grep -q "digest_at = \"seven\"" noshowd.conf &&
 	n=$(wc -l <notify.log) &&
 	kill -HUP '"$pid"' &&
 	wait_for 10 "tail -n +$((n + 1)) notify.log | grep -q \"sources ok\"" &&
