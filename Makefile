@@ -102,8 +102,9 @@ demo: noshowd noshowctl
 	@tools/deps.sh demo
 	@conf/demo/run.sh
 
-# The policy-tick bench (tests/bench/tick.c), its databases (tests/bench/tickgen.c) and the
-# evidence-cost bench (tests/bench/evidence.c) are built against the library like the unit tests.
+# The policy-tick bench (tests/bench/tick.c), its databases (tests/bench/tickgen.c), the
+# evidence-cost bench (tests/bench/evidence.c) and the floor under the idle RSS
+# (tests/bench/libfloor.c) are built against the library like the unit tests.
 BENCH_BINS = build/bench/tick build/bench/tickgen build/bench/evidence build/bench/libfloor
 
 $(BENCH_BINS): build/bench/%: tests/bench/%.c tests/bench/tickgen.h build/libnoshow.a
