@@ -75,7 +75,7 @@ fetchq_busy(struct fetchq *q, const char *source)
 
 	pthread_mutex_lock(&q->lock);
 	for (struct fetchq_job *j = q->jobs; j != NULL && !busy; j = j->next)
-		busy = strcmp(j->source, source) == 0;
+		busy = source == NULL || strcmp(j->source, source) == 0;
 	pthread_mutex_unlock(&q->lock);
 	return busy;
 }

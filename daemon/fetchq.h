@@ -39,7 +39,7 @@ struct fetchq {
 int fetchq_init(struct fetchq *q);
 /* The descriptor to poll for POLLIN: a job has finished (call fetchq_take until NULL). */
 int fetchq_fd(const struct fetchq *q);
-/* 1 if a job for this source is running or waits to be taken. */
+/* 1 if a job for this source is running or waits to be taken; source NULL: any job. */
 int fetchq_busy(struct fetchq *q, const char *source);
 /*
  * Start fetching url for source in a thread of its own, with copies of every argument.

@@ -25,6 +25,7 @@
 #include "duties.h"
 #include "evidence.h"
 #include "fetchq.h"
+#include "idlemem.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
@@ -122,6 +123,28 @@ serve_wait(struct serve *sv, time_t until)
 			return;
 		}
 	}
+}
+
+/*
+ * Before a sleep of IDLE_RELEASE seconds or more (or with nothing due), with no fetch in
+ * flight: let go of the memory only the last turn needed (idlemem.h), SQLite's page cache
+ * included. A shorter sleep keeps it: the next turn would only fault it back in.
+ */
+#define IDLE_RELEASE 60
+
+static void
+serve_release(struct serve *sv, time_t until)
+{
+	long kib;
+
+	if ((until != 0 && until - time(NULL) < IDLE_RELEASE) || fetchq_busy(&sv->q, NULL))
+		return;
+	sqlite3_db_release_memory(sv->s->db);
+	if ((kib = idlemem_release()) < 0)
+		log_debug("cannot read /proc/self/smaps (%s): the libraries' pages stay mapped",
+		    strerror(errno));
+	else
+		log_debug("idle: let go of %ld KiB of unchanged library pages", kib);
 }
 
 /* The next due moment, with what it is for: the service's STATUS names it. */
@@ -463,6 +486,7 @@ serve(struct config *c, struct store *s, const char *path, int have_path)
 			}
 			serve_watchdog(&sv);
 			serve_status(&sv, &wake);
+			serve_release(&sv, wake.at);
 			serve_wait(&sv, wake.at);
 		}
 	}

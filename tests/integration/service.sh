@@ -45,6 +45,16 @@ expect_success 'idle, it does not wake at all (no watchdog here): no context swi
 	n=$(switches) && sleep 3 && expect_eq "$(switches)" "$n" "voluntary context switches"
 '
 
+# Before a long sleep it lets go of the library pages it never changed (idlemem.h): its
+# mapped file pages are then fewer than those it dropped, and the next steps show that it
+# still works afterwards.
+rss_file() { sed -n "s/^RssFile:[[:space:]]*\([0-9]*\) kB/\1/p" /proc/$pid/status; }
+expect_success 'idle, it holds few library pages: fewer than it let go of' '
+	dropped=$(sed -n "s/.*idle: let go of \([0-9]*\) KiB.*/\1/p" daemon.log | tail -1) &&
+	test -n "$dropped" && test "$dropped" -ge 4096 && kept=$(rss_file) &&
+	test "$kept" -lt "$dropped" || { echo "let go of ${dropped:-none} KiB, holds ${kept:-?}"; false; }
+'
+
 expect_success 'a booking made with noshowctl is confirmed at once, without a poll' '
 	n=$(polls) && mails=$(ls state/maildir/new | wc -l) &&
 	"$NOSHOWCTL" -c noshowd.conf book later zoe@example.nl --name "Zoë Smit" >/dev/null &&
