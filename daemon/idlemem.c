@@ -39,21 +39,12 @@ idlemem_header(const char *line, struct idlemem_vma *v)
 static void
 idlemem_field(const char *line, struct idlemem_vma *v)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} fields[] = {
-		{ "Rss:", offsetof(struct idlemem_vma, rss_kib) },
-		{ "Anonymous:", offsetof(struct idlemem_vma, anon_kib) },
-		{ "Swap:", offsetof(struct idlemem_vma, swap_kib) },
-	};
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		size_t n = strlen(fields[i].key);
-
-		if (strncmp(line, fields[i].key, n) == 0)
-			*(long *)(void *)((char *)v + fields[i].off) = strtol(line + n, NULL, 10);
-	}
+	if (strncmp(line, "Rss:", 4) == 0)
+		v->rss_kib = strtol(line + 4, NULL, 10);
+	else if (strncmp(line, "Anonymous:", 10) == 0)
+		v->anon_kib = strtol(line + 10, NULL, 10);
+	else if (strncmp(line, "Swap:", 5) == 0)
+		v->swap_kib = strtol(line + 5, NULL, 10);
 }
 
 long

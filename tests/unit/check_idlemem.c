@@ -27,8 +27,7 @@ rss_of(const void *p)
 
 	ck_assert_ptr_nonnull(f);
 	while (rss < 0 && fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') <
-		    strchr(line, ' '))
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
 			in = start == (unsigned long)p;
 		else if (in && strncmp(line, "Rss:", 4) == 0)
 			rss = strtol(line + 4, NULL, 10);
