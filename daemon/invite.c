@@ -222,25 +222,29 @@ invite_time(icalproperty *(*make)(struct icaltimetype), time_t t, icaltimezone *
  * TZID becomes the plain IANA name, which Google and Apple map to their own zone data
  * without reading the definition.
  */
-static icalcomponent *
+static char *invite_fold(const char *s);
+
+static const char *
 invite_vtimezone(icaltimezone *z, const char *tzid, time_t from)
 {
 	/*
-	 * Truncating libical's zone history is most of the cost of an invitation (measured
-	 * with make bench). Truncated from just before the start's year, the result holds
-	 * for any start in that year and depends only on the zone and the year, so the last
-	 * few are kept and cloned.
+	 * Truncating libical's zone history, and then writing the result out, was most of the
+	 * cost of an invitation (measured with make bench). Truncated from just before the
+	 * start's year, the result holds for any start in that year and depends only on the
+	 * zone and the year, so the text of the last few is kept, folded, to be copied into
+	 * each calendar as it is.
 	 */
 	static struct {
 		char tzid[64];
 		int year;
-		icalcomponent *vtz;
+		char *text;
 	} cache[8];
 	static unsigned next;
 	struct icaltimetype start = icaltime_from_timet_with_zone(from, 0,
 	    icaltimezone_get_utc_timezone());
 	icalcomponent *vtz;
 	icalproperty *prop;
+	char *ics, *text;
 	unsigned i;
 	int year;
 
@@ -252,9 +256,11 @@ invite_vtimezone(icaltimezone *z, const char *tzid, time_t from)
 	start.hour = start.minute = start.second = 0;
 
 	for (i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
-		if (cache[i].vtz != NULL && cache[i].year == year &&
+		if (cache[i].text != NULL && cache[i].year == year &&
 		    strcmp(cache[i].tzid, tzid) == 0)
-			return icalcomponent_new_clone(cache[i].vtz);
+			return cache[i].text;
+	if (strlen(tzid) >= sizeof(cache[0].tzid))
+		return NULL;	/* no IANA name is that long; the configuration checks the zone */
 	vtz = icalcomponent_new_clone(icaltimezone_get_component(z));
 	prop = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
 	icaltimezone_truncate_vtimezone(vtz, start, icaltime_null_time(), 1);
@@ -262,15 +268,16 @@ invite_vtimezone(icaltimezone *z, const char *tzid, time_t from)
 		icalproperty_set_tzid(prop, tzid);
 	else
 		icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
-	if (strlen(tzid) < sizeof(cache[0].tzid)) {
-		i = next++ % (sizeof(cache) / sizeof(cache[0]));
-		if (cache[i].vtz != NULL)
-			icalcomponent_free(cache[i].vtz);
-		snprintf(cache[i].tzid, sizeof(cache[i].tzid), "%s", tzid);
-		cache[i].year = year;
-		cache[i].vtz = icalcomponent_new_clone(vtz);
-	}
-	return vtz;
+	ics = icalcomponent_as_ical_string_r(vtz);
+	text = invite_fold(ics);
+	icalmemory_free_buffer(ics);
+	icalcomponent_free(vtz);
+	i = next++ % (sizeof(cache) / sizeof(cache[0]));
+	free(cache[i].text);
+	snprintf(cache[i].tzid, sizeof(cache[i].tzid), "%s", tzid);
+	cache[i].year = year;
+	cache[i].text = text;
+	return text;
 }
 
 /*
@@ -322,6 +329,30 @@ invite_fold(const char *s)
 	return buf_detach(&out);
 }
 
+/*
+ * The VTIMEZONE goes where RFC 5545 puts it, before the VEVENT that uses it. A line of
+ * libical's output that begins "BEGIN:VEVENT" is the component's: a value is escaped (no
+ * bare line break) and a folded line begins with a space.
+ */
+static char *
+invite_splice(char *ics, const char *vtz)
+{
+	const char *at = strstr(ics, "\r\nBEGIN:VEVENT\r\n");
+	struct buf b;
+
+	if (at == NULL) {
+		free(ics);
+		return NULL;
+	}
+	at += 2;
+	buf_init(&b);
+	buf_add(&b, ics, (size_t)(at - ics));
+	buf_addstr(&b, vtz);
+	buf_addstr(&b, at);
+	free(ics);
+	return buf_detach(&b);
+}
+
 char *
 invite_build(const struct invite *iv)
 {
@@ -329,6 +360,7 @@ invite_build(const struct invite *iv)
 	const char *tzid = NULL;
 	icalcomponent *cal, *ev;
 	icalproperty_method method;
+	const char *vtz = NULL;
 	char *uid, *ics, *out;
 	int cancel;
 
@@ -359,8 +391,11 @@ invite_build(const struct invite *iv)
 	icalcomponent_add_property(cal, icalproperty_new_prodid("-//noshowd//noshowd 0.1//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_method(method));
-	if (tzid != NULL)
-		icalcomponent_add_component(cal, invite_vtimezone(z, tzid, iv->start));
+	if (tzid != NULL && (vtz = invite_vtimezone(z, tzid, iv->start)) == NULL) {
+		icalcomponent_free(cal);
+		free(uid);
+		return NULL;
+	}
 
 	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
@@ -405,5 +440,5 @@ invite_build(const struct invite *iv)
 	icalmemory_free_buffer(ics);
 	icalcomponent_free(cal);
 	free(uid);
-	return out;
+	return vtz != NULL ? invite_splice(out, vtz) : out;
 }

@@ -403,7 +403,10 @@ parse_tag(struct render *r, int line, const char *s, size_t n, enum tag_kind *ki
 	const char *p, *end = s + n;
 	size_t k;
 
-	snprintf(tag, sizeof(tag), "%.*s%s", (int)(n > 60 ? 60 : n), s, n > 60 ? "..." : "");
+	/* For error messages; a copy, not snprintf, as it is made for every tag rendered. */
+	k = n > 60 ? 60 : n;
+	memcpy(tag, s, k);
+	strcpy(tag + k, n > 60 ? "..." : "");
 	while (s < end && is_space(*s))
 		s++;
 	while (end > s && is_space(end[-1]))

@@ -110,7 +110,7 @@ buf_reserve(struct buf *b, size_t more)
 }
 
 void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
@@ -125,22 +125,22 @@ buf_addstr(struct buf *b, const char *s)
 }
 
 void
-buf_addch(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
-}
-
-void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->cap - b->len;
 	va_list ap2;
 	int n;
 
+	/* Into the room there is first: most calls fit, and then the format runs once. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		fatalx("buf_vprintf: bad format");
+	if ((size_t)n < room) {
+		b->len += (size_t)n;
+		return;
+	}
 	buf_reserve(b, (size_t)n);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;

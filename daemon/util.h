@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #define ERR_MAX 512
@@ -36,9 +37,29 @@ struct buf {
 };
 
 void buf_init(struct buf *b);
-void buf_add(struct buf *b, const void *p, size_t n);
+void buf_add_grow(struct buf *b, const void *p, size_t n);
 void buf_addstr(struct buf *b, const char *s);
-void buf_addch(struct buf *b, char c);
+
+/*
+ * Composing a message adds a few bytes at a time thousands of times (measured with
+ * callgrind: the calls were 5% of a first ingest), so the case with room is inline.
+ */
+static inline void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else
+		buf_add_grow(b, p, n);
+}
+
+static inline void
+buf_addch(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Hand the contents to the caller (never NULL) and leave b empty. */
