@@ -36,6 +36,18 @@ def machine():
             "load": os.getloadavg()}
 
 
+def shown(value, unit):
+    """A value as the table prints it: three figures, and a share of the floor under a
+    tenth of it as a percentage (0.4% floor, not 0.0043 × floor); the JSON keeps 4 decimals."""
+    if value is None:
+        return "-"
+    if unit == "× floor" and value < 0.1:
+        return "%.1f%% floor" % (value * 100)
+    if unit.startswith("×"):
+        return "%.3g%s" % (value, unit)
+    return ("%g %s" % (value, unit)).strip()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", default="build/bench")
@@ -103,7 +115,7 @@ def main():
     lines = ["%-52s %12s  %-11s  %-10s  %s" % ("figure", "value", "target", "verdict", "")]
     lines.append("-" * 100)
     for r in rows:
-        v = "-" if r["value"] is None else ("%g %s" % (r["value"], r["unit"])).strip()
+        v = shown(r["value"], r["unit"])
         lines.append("%-52s %12s  %-11s  %-10s  %s" % (r["figure"][:52], v, r["target"] or "-",
                                                        r["verdict"] or "-", r["note"]))
     m = machine()
