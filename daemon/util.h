@@ -33,7 +33,7 @@ int errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct buf {
 	char *data;	/* always NUL-terminated when data != NULL */
 	size_t len;
-	size_t cap;
+	size_t cap;	/* > len when data != NULL: set only by the buf_ functions */
 };
 
 void buf_init(struct buf *b);
@@ -60,6 +60,7 @@ buf_addch(struct buf *b, char c)
 {
 	buf_add(b, &c, 1);
 }
+
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Hand the contents to the caller (never NULL) and leave b empty. */
