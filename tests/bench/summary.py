@@ -37,8 +37,9 @@ def machine():
 
 
 def shown(value, unit):
-    """A value as the table prints it: three figures, and a share of the floor under a
-    tenth of it as a percentage (0.4% floor, not 0.0043 × floor); the JSON keeps 4 decimals."""
+    """A value as the table prints it: a ratio with three figures, and a share of the floor
+    under a tenth of it as a percentage (0.4% floor, not 0.0043 × floor); other values as
+    %g. The JSON keeps 4 decimals."""
     if value is None:
         return "-"
     if unit == "× floor" and value < 0.1:
