@@ -9,7 +9,8 @@ Every figure is the wall time of one whole process (start to exit, as a trainer 
 sees it), the median of --runs runs, and is reported as a ratio to the floor measured in the
 same rounds: a round runs the floor and then each noshowd figure once, so a noisy neighbour
 slows floor and noshowd alike. Each noshowd run is checked afterwards (exit status, bookings
-in the database, the source's recorded result, the server's answer): a run that did not do
+in the database, the source's recorded result, the first ingest's confirmations in the
+maildir and the evidence store, the server's answer): a run that did not do
 the work is INVALID, never fast. Peak RSS comes from wait4(2), the numbers GNU time -v
 prints.
 
@@ -112,6 +113,25 @@ def snapshot(db, snap):
     shutil.copyfile(db, snap)
     if os.path.exists(db + "-wal"):
         shutil.copyfile(db + "-wal", snap + "-wal")
+
+
+def files_in(d):
+    try:
+        return sum(1 for e in os.scandir(d) if e.is_file())
+    except FileNotFoundError:
+        return 0
+
+
+def set_aside(work, r):
+    """A first ingest starts, as a real one does, with an empty maildir and evidence store:
+    the last round's are renamed out of the way, not deleted. Deleting 200,000 files
+    would make this ext4 look for recently freed inodes on every file created in the next
+    half minute (recently_deleted, README), and the round would measure that instead."""
+    spent = os.path.join(work, "spent")
+    os.makedirs(spent, exist_ok=True)
+    for d in ("maildir", "evidence"):
+        if os.path.exists(os.path.join(work, d)):
+            os.rename(os.path.join(work, d), os.path.join(spent, "%s-%d" % (d, r)))
 
 
 def settle():
@@ -313,15 +333,21 @@ def main():
             if "first" not in invalid:
                 try:
                     rm_db(state_db)
+                    set_aside(work, r)
                     shutil.copyfile(base, feed)
                     s, rc, kb, text = run(daemon(conf_file), out("first"))
                     st = db_state(state_db)
+                    mails = files_in(os.path.join(work, "maildir", "new"))
+                    kept = files_in(os.path.join(work, "evidence", "messages"))
                     expect(rc == 0, "first ingest exited %d" % rc, text)
                     expect(st["bookings"] == n_base and st["source"].get("result") == "changed",
                            "first ingest: %d bookings (want %d), source result %r"
                            % (st["bookings"], n_base, st["source"].get("result")), text)
                     expect(not st["states"].get("waitlisted"), "first ingest waitlisted %d "
                            "(capacity 60 should seat everyone)" % st["states"].get("waitlisted", 0), text)
+                    expect(mails == n_base and kept == n_base, "first ingest: %d messages in "
+                           "the maildir and %d evidence copies (want a confirmation for each "
+                           "of the %d bookings)" % (mails, kept, n_base), text)
                     times["first"].append(s)
                     rss.setdefault("first", []).append(kb)
                     context["states_after_first"] = st["states"]
