@@ -33,11 +33,12 @@
  * show what an index would change. -v lists every statement of the tick with its steps.
  * -m sets glibc's malloc trim threshold and top pad at start-up (mallopt), which noshowd
  * does not do (yet): each INSERT INTO outbox and UPDATE of a booking's state opens SQLite
- * ephemeral tables (for the `state IN (...)` CHECK constraints and outbox_due's WHERE),
- * whose page cache (~86 KB) is malloc'd and freed every time; glibc then gives the top of
- * the heap back with brk() and takes it again, hundreds of times a tick, each time with a
- * TLB shootdown and fresh page faults: a third of the tick on the 2-core VM it was measured
- * on, more over the bigger databases, and most of the tick's noise.
+ * ephemeral tables (for the `state IN (...)` CHECK constraints; outbox_due's WHERE too,
+ * before migration 018), whose page cache (~86 KB) is malloc'd and freed every time; glibc
+ * then gives the top of the heap back with brk() and takes it again, hundreds of times a
+ * tick, each time with a TLB shootdown and fresh page faults: a third of the tick on the
+ * 2-core VM it was measured on, more over the bigger databases, and most of the tick's
+ * noise.
  *
  * Exit status 0 when every figure was measured (a MISSED target included: this is a
  * benchmark), 1 when a run was INVALID or could not be done, 2 on bad usage.
