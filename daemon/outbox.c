@@ -59,8 +59,8 @@ outbox_backoff(int attempts)
 time_t
 outbox_next_due(struct store *s)
 {
-	return (time_t)store_int(s, 0, "SELECT min(next_attempt) FROM outbox WHERE state NOT IN "
-	    "('sent', 'failed')", "");
+	return (time_t)store_int(s, 0, "SELECT min(next_attempt) FROM outbox WHERE "
+	    OUTBOX_UNSENT, "");
 }
 
 int
@@ -187,8 +187,8 @@ outbox_claim(struct store *s, time_t now, int64_t *ids, int max)
 
 	if (store_begin(s) < 0)
 		return -1;
-	q = store_q(s, "SELECT id FROM outbox WHERE state NOT IN ('sent', 'failed') "
-	    "AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?", "id", (int64_t)now, max);
+	q = store_q(s, "SELECT id FROM outbox WHERE " OUTBOX_UNSENT " AND next_attempt <= ? "
+	    "ORDER BY next_attempt, id LIMIT ?", "id", (int64_t)now, max);
 	while (n < max && store_step(s, q) > 0)
 		ids[n++] = sqlite3_column_int64(q, 0);
 	if (n < max)

@@ -26,6 +26,13 @@
 #define OUTBOX_BACKOFF_MAX	(6 * 3600)
 #define OUTBOX_GIVE_UP		(5 * 86400)
 
+/*
+ * The messages still to send, as every query asking for them must say it: word for word
+ * the condition of the partial index outbox_due (migration 018), or SQLite cannot tell that
+ * the index covers the query, and reads the whole outbox.
+ */
+#define OUTBOX_UNSENT		"state NOT IN ('sent', 'failed')"
+
 struct outbox_item {
 	int64_t booking_id;		/* 0: not about a booking (the digest) */
 	const char *kind;		/* X-Noshowd-Kind */

@@ -550,8 +550,8 @@ view_status(struct view *v)
 	    "AND state IN ('waitlisted', 'pending', 'confirmed')", "");
 	int64_t waitlisted = store_int(v->s, 0, "SELECT count(*) FROM bookings WHERE "
 	    "state = 'waitlisted'", "");
-	int64_t waiting = store_int(v->s, 0, "SELECT count(*) FROM outbox WHERE state NOT IN "
-	    "('sent', 'failed')", "");
+	int64_t waiting = store_int(v->s, 0, "SELECT count(*) FROM outbox WHERE "
+	    OUTBOX_UNSENT, "");
 	int64_t failed = store_int(v->s, 0, "SELECT count(*) FROM outbox WHERE state = 'failed'",
 	    "");
 	int64_t sent = store_int(v->s, 0, "SELECT count(*) FROM outbox WHERE state = 'sent'", "");

@@ -109,12 +109,12 @@ count(const char *text, const char *what)
 
 START_TEST(queries_use_the_index)
 {
-	/* The queries of outbox.c and view.c, as they are written there. */
+	/* The queries of outbox.c, view.c and serve.c (the STATUS= line), with their condition. */
 	static const char *const sql[] = {
-		"SELECT min(next_attempt) FROM outbox WHERE state NOT IN ('sent', 'failed')",
-		"SELECT id FROM outbox WHERE state NOT IN ('sent', 'failed') AND next_attempt <= 5 "
+		"SELECT min(next_attempt) FROM outbox WHERE " OUTBOX_UNSENT,
+		"SELECT id FROM outbox WHERE " OUTBOX_UNSENT " AND next_attempt <= 5 "
 		"ORDER BY next_attempt, id LIMIT 64",
-		"SELECT count(*) FROM outbox WHERE state NOT IN ('sent', 'failed')",
+		"SELECT count(*) FROM outbox WHERE " OUTBOX_UNSENT,
 	};
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
