@@ -233,8 +233,7 @@ serve_status(struct serve *sv, const struct wake *wake)
 		sv->unpaid_at = last_event;
 	}
 	unpaid = sv->unpaid;
-	waiting = store_int(s, -1, "SELECT count(*) FROM outbox WHERE " OUTBOX_UNSENT,
-	    "");
+	waiting = store_int(s, -1, "SELECT count(*) FROM outbox WHERE " OUTBOX_UNSENT, "");
 	failed = store_int(s, -1, "SELECT count(*) FROM outbox WHERE state = 'failed'", "");
 	if (c->nsources == 0)
 		snprintf(sources, sizeof(sources), "no sources");

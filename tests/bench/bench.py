@@ -10,9 +10,8 @@ sees it), the median of --runs runs, and is reported as a ratio to the floor mea
 same rounds: a round runs the floor and then each noshowd figure once, so a noisy neighbour
 slows floor and noshowd alike. Each noshowd run is checked afterwards (exit status, bookings
 in the database, the source's recorded result, the first ingest's confirmations in the
-maildir and the evidence store, the server's answer): a run that did not do
-the work is INVALID, never fast. Peak RSS comes from wait4(2), the numbers GNU time -v
-prints.
+maildir and the evidence store, the server's answer): a run that did not do the work is
+INVALID, never fast. Peak RSS comes from wait4(2), the numbers GNU time -v prints.
 
 Exit status: 0 when every figure was measured, whether or not it meets its target (this is
 a benchmark, not a test); 1 when a figure could not be measured (INVALID), 2 on bad usage.
