@@ -5,7 +5,7 @@
 # generates a 100,000-booking feed and its +10 variant (tests/bench/genfeed.py), then
 # tests/bench/bench.py times, in rounds, the floor and `noshowd --once`: first ingest,
 # changed poll, unchanged poll over file:// (same body hash) and over HTTP (304, served by
-# tests/httpd.py). Each figure is the median of BENCH_RUNS (3) runs and is judged as a ratio
+# tests/httpd.py). Each figure is the median of BENCH_RUNS (5) runs and is judged as a ratio
 # to the floor of the same rounds, never as an absolute time: the machine may be shared.
 # The table goes to stdout and, as one JSON document, to build/bench/last.json.
 #
@@ -73,10 +73,10 @@ if [ "$tick" != only ]; then
 	python3 tests/bench/genfeed.py --out "$work/base.ics" --changed "$work/changed.ics" \
 		--start "$(date -d "+30 days" +%F)"
 
-	echo "bench: noshowd vs floor, median of ${BENCH_RUNS:-3} runs (CFLAGS: $cflags)"
+	echo "bench: noshowd vs floor, median of ${BENCH_RUNS:-5} runs (CFLAGS: $cflags)"
 	python3 tests/bench/bench.py --noshowd ./noshowd --floor "$out/floor" --work "$work" \
 		--base "$work/base.ics" --changed "$work/changed.ics" --httpd tests/httpd.py \
-		--runs "${BENCH_RUNS:-3}" --json "$out/last.json" || rc=$?
+		--runs "${BENCH_RUNS:-5}" --json "$out/last.json" || rc=$?
 	python3 tests/bench/smtp.py --noshowd ./noshowd --work "$work" \
 		--json "$out/smtp.json" || rc=$?
 	echo "bench: the idle service and a peer (python3-icalendar)"
