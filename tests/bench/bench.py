@@ -9,9 +9,10 @@ Every figure is the wall time of one whole process (start to exit, as a trainer 
 sees it), the median of --runs runs, and is reported as a ratio to the floor measured in the
 same rounds: a round runs the floor and then each noshowd figure once, so a noisy neighbour
 slows floor and noshowd alike. The first ingest, a minute or more, runs only in the first
-rounds when all of them would not fit in BUDGET; the rest of each round runs in every one. Each noshowd run is checked afterwards (exit status, bookings
-in the database, the source's recorded result, the first ingest's confirmations in the
-maildir and the evidence store, the server's answer): a run that did not do the work is
+rounds when all of them would not fit in BUDGET, and is judged against their floor; the rest
+of each round runs in every one. Each noshowd run is checked afterwards (exit status,
+bookings in the database, the source's recorded result, the first ingest's confirmations in
+the maildir and the evidence store, the server's answer): a run that did not do the work is
 INVALID, never fast. Peak RSS comes from wait4(2), the numbers GNU time -v prints.
 
 Exit status: 0 when every figure was measured, whether or not it meets its target (this is
